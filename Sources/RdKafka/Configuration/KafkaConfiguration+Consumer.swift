@@ -1,0 +1,114 @@
+// Typed settings for consumers.
+extension KafkaConfiguration {
+    /// The consumer group. The corresponding librdkafka property is `group.id`.
+    public var groupID: String? {
+        get { string("group.id") }
+        set { setString("group.id", newValue) }
+    }
+
+    /// A static member id, so a restarted consumer keeps its partitions without a rebalance.
+    /// The corresponding librdkafka property is `group.instance.id`.
+    public var groupInstanceID: String? {
+        get { string("group.instance.id") }
+        set { setString("group.instance.id", newValue) }
+    }
+
+    /// Where to start without a committed offset. The corresponding librdkafka property is
+    /// `auto.offset.reset`.
+    public var autoOffsetReset: AutoOffsetReset? {
+        get {
+            switch string("auto.offset.reset")?.lowercased() {
+            case "earliest", "smallest", "beginning": return .earliest
+            case "latest", "largest", "end": return .latest
+            case "error": return .error
+            default: return nil
+            }
+        }
+        set { setRaw("auto.offset.reset", newValue) }
+    }
+
+    /// Whether offsets are committed in the background. The corresponding librdkafka property is
+    /// `enable.auto.commit`.
+    public var enableAutoCommit: Bool? {
+        get { bool("enable.auto.commit") }
+        set { setBool("enable.auto.commit", newValue) }
+    }
+
+    /// How often background commits run, in milliseconds. The corresponding librdkafka property
+    /// is `auto.commit.interval.ms`.
+    public var autoCommitIntervalMs: Int? {
+        get { int("auto.commit.interval.ms") }
+        set { setInt("auto.commit.interval.ms", newValue) }
+    }
+
+    /// Whether a message's offset is stored for commit as soon as it is handed to the app
+    /// (`true`, librdkafka's default) or only by ``KafkaConsumer/storeOffset(_:)`` (`false`, for
+    /// at-least-once processing). The corresponding librdkafka property is
+    /// `enable.auto.offset.store`.
+    public var enableAutoOffsetStore: Bool? {
+        get { bool("enable.auto.offset.store") }
+        set { setBool("enable.auto.offset.store", newValue) }
+    }
+
+    /// The assignor(s). The corresponding librdkafka property is `partition.assignment.strategy`.
+    public var partitionAssignmentStrategy: PartitionAssignmentStrategy? {
+        get { raw("partition.assignment.strategy") }
+        set { setRaw("partition.assignment.strategy", newValue) }
+    }
+
+    /// How long the group waits for a member's heartbeat, in milliseconds. The corresponding
+    /// librdkafka property is `session.timeout.ms`.
+    public var sessionTimeoutMs: Int? {
+        get { int("session.timeout.ms") }
+        set { setInt("session.timeout.ms", newValue) }
+    }
+
+    /// Most time between two polls before the member is removed from the group, in
+    /// milliseconds. The corresponding librdkafka property is `max.poll.interval.ms`.
+    public var maxPollIntervalMs: Int? {
+        get { int("max.poll.interval.ms") }
+        set { setInt("max.poll.interval.ms", newValue) }
+    }
+
+    /// Whether transactional messages of open or aborted transactions are hidden.
+    /// The corresponding librdkafka property is `isolation.level`.
+    public var isolationLevel: IsolationLevel? {
+        get { raw("isolation.level") }
+        set { setRaw("isolation.level", newValue) }
+    }
+
+    /// Whether a partition-EOF event is emitted when a consumer reaches the end of a partition.
+    /// The corresponding librdkafka property is `enable.partition.eof`.
+    public var enablePartitionEOF: Bool? {
+        get { bool("enable.partition.eof") }
+        set { setBool("enable.partition.eof", newValue) }
+    }
+
+    /// Fewest messages librdkafka tries to keep prefetched per partition. The corresponding
+    /// librdkafka property is `queued.min.messages`.
+    public var queuedMinMessages: Int? {
+        get { int("queued.min.messages") }
+        set { setInt("queued.min.messages", newValue) }
+    }
+
+    /// Most kilobytes prefetched per partition. The corresponding librdkafka property is
+    /// `queued.max.messages.kbytes`.
+    public var queuedMaxMessagesKBytes: Int? {
+        get { int("queued.max.messages.kbytes") }
+        set { setInt("queued.max.messages.kbytes", newValue) }
+    }
+
+    /// Most bytes per partition per fetch. The corresponding librdkafka property is
+    /// `max.partition.fetch.bytes`.
+    public var maxPartitionFetchBytes: Int? {
+        get { int("max.partition.fetch.bytes") }
+        set { setInt("max.partition.fetch.bytes", newValue) }
+    }
+
+    /// Whether topics a consumer subscribes to are created when missing (if the broker allows).
+    /// The corresponding librdkafka property is `allow.auto.create.topics`.
+    public var allowAutoCreateTopics: Bool? {
+        get { bool("allow.auto.create.topics") }
+        set { setBool("allow.auto.create.topics", newValue) }
+    }
+}

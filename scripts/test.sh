@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# `make test` / CI entry point:
+#   scripts/test.sh [swift test args...]
+# Installs what is missing (scripts/setup.sh), starts the local test brokers
+# (scripts/brokers.sh start), exports their addresses (.brokers/env), runs
+# `swift test "$@"` from the repo root and exits with its status. The brokers
+# are always stopped afterwards, also on failure, Ctrl-C or SIGTERM.
+# The local brokers are started even when KAFKA_BOOTSTRAP_SERVERS is set: the
+# tests decide which cluster to use.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+cleanup() {
+    trap - EXIT INT TERM
+    "$ROOT/scripts/brokers.sh" stop || echo "make test: warning: brokers.sh stop failed" >&2
+}
+trap cleanup EXIT
+trap 'echo "make test: interrupted (SIGINT)"; exit 130' INT
+trap 'echo "make test: terminated (SIGTERM)"; exit 143' TERM
+
+if ! "$ROOT/scripts/setup.sh"; then
+    echo "make test: scripts/setup.sh failed; swift test not run"
+    exit 1
+fi
+if ! "$ROOT/scripts/brokers.sh" start; then
+    echo "make test: scripts/brokers.sh start failed; swift test not run"
+    exit 1
+fi
+# shellcheck disable=SC1091
+source "$ROOT/.brokers/env"
+
+swift test "$@"
+rc=$?
+echo "make test: swift test exited $rc"
+exit $rc
