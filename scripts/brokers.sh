@@ -57,10 +57,10 @@ pattern() {
 
 pid_of() { cat "$RUN/$1.pid" 2>/dev/null || true; }
 
-# stop_pids NAME...: SIGTERM all, wait up to 3 s (noida: 10 s so it can save),
+# stop_names NAME...: SIGTERM all, wait up to 3 s (noida: 10 s so it can save),
 # then SIGKILL what is left. Removes the pid files.
 stop_names() {
-    local name pid deadline left
+    local name pid left i
     local -a pids=()
     for name in "$@"; do
         pid=$(pid_of "$name")
@@ -93,7 +93,7 @@ spawn() {
     local name=$1 logf=$2
     shift 2
     (
-        for fd in /proc/$BASHPID/fd/*; do
+        for fd in "/proc/$BASHPID/fd"/*; do
             fd=${fd##*/}
             if [ "$fd" -gt 2 ]; then eval "exec $fd>&-" 2>/dev/null || true; fi
         done

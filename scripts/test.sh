@@ -10,8 +10,9 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-cd "$ROOT"
+cd "$ROOT" || exit 1
 
+# shellcheck disable=SC2317  # invoked via trap
 cleanup() {
     trap - EXIT INT TERM
     "$ROOT/scripts/brokers.sh" stop || echo "make test: warning: brokers.sh stop failed" >&2

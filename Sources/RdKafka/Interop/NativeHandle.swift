@@ -1,0 +1,83 @@
+import CRdKafka
+import Foundation
+
+/// The single owner of an `rd_kafka_t`: creates it from a checked configuration and destroys
+/// it in `deinit`.
+final class NativeHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
+    let context: ClientContext
+    private let contextReference: Unmanaged<ClientContext>
+
+    /// Runs the SDK's pre-flight checks, applies the configuration, lets `prepare` install
+    /// callbacks on the `rd_kafka_conf_t`, and creates the client.
+    init(
+        type: rd_kafka_type_t, configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler,
+        prepare: (OpaquePointer) -> Void = { _ in }
+    ) throws(KafkaError) {
+        try configuration.preflight(features: Interop.builtinFeatures)
+        let native = try NativeConfiguration(configuration)
+        guard let conf = native.pointer else {
+            throw KafkaError(code: .criticalSystemResource, message: "no librdkafka configuration")
+        }
+        let context = ClientContext(logHandler: logHandler, configuration: configuration)
+        let reference = Unmanaged.passRetained(context)
+        rd_kafka_conf_set_opaque(conf, reference.toOpaque())
+        rd_kafka_conf_set_log_cb(conf) { rk, level, facility, buffer in
+            guard let rk, let opaque = rd_kafka_opaque(rk) else { return }
+            let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+            context.log(
+                KafkaLogMessage.Level(rawValue: Int(level)) ?? .debug,
+                facility.map { String(cString: $0) } ?? "",
+                buffer.map { String(cString: $0) } ?? "")
+        }
+        prepare(conf)
+        var errstr = [CChar](repeating: 0, count: 512)
+        guard let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
+            reference.release()
+            throw KafkaError(
+                code: .invalidArgument, message: context.scrub("librdkafka could not create the client: \(Interop.string(errstr))"),
+                fix: "check the configuration properties named in the message")
+        }
+        _ = native.release()  // rd_kafka_new owns the configuration now
+        self.pointer = rk
+        self.context = context
+        self.contextReference = reference
+        context.clientName = String(cString: rd_kafka_name(rk))
+        for warning in configuration.warnings { context.log(.warning, "SDK", warning) }
+    }
+
+    var name: String { context.clientName }
+
+    /// The client's fatal error, if it has had one (`rd_kafka_fatal_error`).
+    func fatalError() -> KafkaError? {
+        var errstr = [CChar](repeating: 0, count: 512)
+        let code = rd_kafka_fatal_error(pointer, &errstr, errstr.count)
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        var error = Interop.error(code, context.scrub(Interop.string(errstr)))
+        error.isFatal = true
+        return error
+    }
+
+    deinit {
+        rd_kafka_destroy(pointer)
+        contextReference.release()
+    }
+}
+
+/// Runs blocking librdkafka calls off Swift's cooperative thread pool.
+enum Blocking {
+    private static let queue = DispatchQueue(label: "swift-rdkafka.blocking", attributes: .concurrent)
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: body()) }
+        }
+    }
+
+    static func run<T: Sendable>(_ body: @escaping @Sendable () throws(KafkaError) -> T) async throws(KafkaError) -> T {
+        let result: Result<T, KafkaError> = await run {
+            do throws(KafkaError) { return .success(try body()) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+}

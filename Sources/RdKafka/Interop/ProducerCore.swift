@@ -1,0 +1,402 @@
+import CRdKafka
+import Foundation
+import Synchronization
+
+/// The producer's C side: owns the librdkafka producer, enqueues messages with
+/// `rd_kafka_produceva`, and runs the delivery thread that serves delivery-report and error
+/// events from the main queue in batches (`rd_kafka_queue_poll` +
+/// `rd_kafka_event_message_array`).
+final class ProducerCore: @unchecked Sendable {
+    enum EnqueueResult {
+        case enqueued
+        case queueFull
+        case failed(KafkaError)
+    }
+
+    let handle: NativeHandle
+    private let mainQueue: OpaquePointer
+    let room = RoomSignal()
+    let reports: DeliveryReportBuffer?
+    private let errorHandler: (@Sendable (KafkaError) -> Void)?
+    private let statisticsHandler: (@Sendable (String) -> Void)?
+    private let failFastOnSecurityErrors: Bool
+
+    private let callsInside = Atomic<Int>(0)
+    private let isClosed = Atomic<Bool>(false)
+    private let stopRequested = Atomic<Bool>(false)
+    private let pollBusy = Atomic<Bool>(false)
+    private let nextID = Atomic<UInt64>(1)
+    let failedDeliveries = Atomic<Int>(0)
+    private let threadDone = DispatchSemaphore(value: 0)
+    private var threadStarted = false
+
+    /// Failed messages waiting for the app (`takeUndelivered`), and purge collection.
+    private let undelivered = Mutex<UndeliveredStore>(UndeliveredStore())
+    /// The last authentication/SSL error, used to explain purged messages.
+    private let securityError = Mutex<KafkaError?>(nil)
+
+    struct UndeliveredStore {
+        var messages: [KafkaProducerMessage] = []
+        var overflow = 0
+        var collecting: [KafkaProducerMessage]? = nil
+        static let limit = 1_000_000
+    }
+
+    // Touched only by the delivery thread.
+    private var topicNames: [OpaquePointer: String] = [:]
+
+    init(
+        configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler, reportCapacity: Int?,
+        errorHandler: (@Sendable (KafkaError) -> Void)?, statisticsHandler: (@Sendable (String) -> Void)?,
+        failFastOnSecurityErrors: Bool
+    ) throws(KafkaError) {
+        handle = try NativeHandle(type: RD_KAFKA_PRODUCER, configuration: configuration, logHandler: logHandler) { conf in
+            rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR | RD_KAFKA_EVENT_STATS))
+        }
+        guard let queue = rd_kafka_queue_get_main(handle.pointer) else {
+            throw KafkaError(code: .criticalSystemResource, message: "librdkafka returned no main queue")
+        }
+        mainQueue = queue
+        reports = reportCapacity.map { DeliveryReportBuffer(capacity: max(1, $0)) }
+        self.errorHandler = errorHandler
+        self.statisticsHandler = statisticsHandler
+        self.failFastOnSecurityErrors = failFastOnSecurityErrors
+        let thread = Thread { [self] in self.deliveryLoop() }
+        thread.name = "rdkafka-delivery"
+        thread.start()
+        threadStarted = true
+    }
+
+    deinit {
+        // The delivery thread holds a strong reference, so it has stopped before we get here.
+        rd_kafka_queue_destroy(mainQueue)
+    }
+
+    var closed: Bool { isClosed.load(ordering: .sequentiallyConsistent) }
+
+    // MARK: Enqueue (hot path: no lock, no allocation beyond librdkafka's own)
+
+    func makeID() -> UInt64 { nextID.add(1, ordering: .relaxed).oldValue }
+
+    func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?) -> EnqueueResult {
+        callsInside.add(1, ordering: .sequentiallyConsistent)
+        defer { callsInside.subtract(1, ordering: .sequentiallyConsistent) }
+        if isClosed.load(ordering: .sequentiallyConsistent) { return .failed(KafkaError.closed("The producer")) }
+        if message.topic.isEmpty {
+            return .failed(.invalidArgument("the message has an empty topic name", fix: "set KafkaProducerMessage.topic"))
+        }
+        if let partition = message.partition, partition < 0 {
+            return .failed(.invalidArgument("partition \(partition) is negative", fix: "use nil to let the partitioner choose"))
+        }
+        var headers: OpaquePointer? = nil
+        if !message.headers.isEmpty {
+            headers = rd_kafka_headers_new(message.headers.count)
+            for header in message.headers {
+                let name = header.name
+                var nameCopy = name
+                nameCopy.withUTF8 { nameBytes in
+                    if let value = header.value {
+                        value.withUnsafeBytes { valueBytes in
+                            _ = rd_kafka_header_add(headers, nameBytes.baseAddress, nameBytes.count,
+                                valueBytes.baseAddress ?? ProducerCore.emptyBytes, valueBytes.count)
+                        }
+                    } else {
+                        _ = rd_kafka_header_add(headers, nameBytes.baseAddress, nameBytes.count, nil, 0)
+                    }
+                }
+            }
+        }
+        let error: OpaquePointer? = message.topic.withCString { topic in
+            ProducerCore.withOptionalBytes(message.key) { key in
+                ProducerCore.withOptionalBytes(message.value) { value in
+                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { vus in
+                        var count = 0
+                        func add(_ build: (inout rd_kafka_vu_t) -> Void) {
+                            var vu = rd_kafka_vu_t()
+                            build(&vu)
+                            vus.initializeElement(at: count, to: vu)
+                            count += 1
+                        }
+                        add { $0.vtype = RD_KAFKA_VTYPE_TOPIC; $0.u.cstr = topic }
+                        add { $0.vtype = RD_KAFKA_VTYPE_MSGFLAGS; $0.u.i = RD_KAFKA_MSG_F_COPY }
+                        if let partition = message.partition {
+                            add { $0.vtype = RD_KAFKA_VTYPE_PARTITION; $0.u.i32 = partition }
+                        }
+                        if let key {
+                            add {
+                                $0.vtype = RD_KAFKA_VTYPE_KEY
+                                $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress ?? ProducerCore.emptyBytes)
+                                $0.u.mem.size = key.count
+                            }
+                        }
+                        if let value {
+                            add {
+                                $0.vtype = RD_KAFKA_VTYPE_VALUE
+                                $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress ?? ProducerCore.emptyBytes)
+                                $0.u.mem.size = value.count
+                            }
+                        }
+                        if let timestamp = message.timestamp {
+                            add { $0.vtype = RD_KAFKA_VTYPE_TIMESTAMP; $0.u.i64 = timestamp.millisecondsSinceEpoch }
+                        }
+                        if let headers {
+                            add { $0.vtype = RD_KAFKA_VTYPE_HEADERS; $0.u.headers = headers }
+                        }
+                        if let opaque {
+                            add { $0.vtype = RD_KAFKA_VTYPE_OPAQUE; $0.u.ptr = opaque }
+                        }
+                        return rd_kafka_produceva(handle.pointer, vus.baseAddress, count)
+                    }
+                }
+            }
+        }
+        guard let error else { return .enqueued }
+        if let headers { rd_kafka_headers_destroy(headers) }  // not taken over on failure
+        if rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+            rd_kafka_error_destroy(error)
+            return .queueFull
+        }
+        var kafkaError = Interop.consume(error)
+        switch kafkaError.code {
+        case .messageSizeTooLarge, .invalidMessageSize:
+            kafkaError.fix = "the message is \(message.value?.count ?? 0) bytes; raise message.max.bytes (and the topic's max.message.bytes) or send smaller messages"
+        case .unknownPartition:
+            kafkaError.fix = "partition \(message.partition ?? -1) does not exist in \(message.topic)"
+        case .unknownTopic:
+            kafkaError.fix = "create topic \(message.topic) first, or enable auto-creation on the broker"
+        default: break
+        }
+        if let fatal = handle.fatalError() { kafkaError = fatal }
+        return .failed(kafkaError)
+    }
+
+    nonisolated(unsafe) static let emptyBytes = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
+
+    private static func withOptionalBytes<R>(_ payload: KafkaPayload?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
+        guard let payload else { return body(nil) }
+        return payload.withUnsafeBytes { body($0) }
+    }
+
+    // MARK: Delivery thread
+
+    private func deliveryLoop() {
+        let capacity = 10_000
+        let batch = UnsafeMutablePointer<UnsafePointer<rd_kafka_message_t>?>.allocate(capacity: capacity)
+        defer {
+            batch.deallocate()
+            threadDone.signal()
+        }
+        while true {
+            guard let event = rd_kafka_queue_poll(mainQueue, 100) else {
+                if stopRequested.load(ordering: .sequentiallyConsistent) { return }
+                room.signal()
+                continue
+            }
+            pollBusy.store(true, ordering: .sequentiallyConsistent)
+            switch rd_kafka_event_type(event) {
+            case RD_KAFKA_EVENT_DR:
+                var n = rd_kafka_event_message_array(event, batch, capacity)
+                while n > 0 {
+                    deliver(batch, count: n)
+                    n = rd_kafka_event_message_array(event, batch, capacity)
+                }
+                rd_kafka_event_destroy(event)
+                room.signal()
+            case RD_KAFKA_EVENT_ERROR:
+                handleError(event)
+                rd_kafka_event_destroy(event)
+            case RD_KAFKA_EVENT_STATS:
+                if let statisticsHandler, let json = rd_kafka_event_stats(event) { statisticsHandler(String(cString: json)) }
+                rd_kafka_event_destroy(event)
+            default:
+                rd_kafka_event_destroy(event)
+            }
+            pollBusy.store(false, ordering: .sequentiallyConsistent)
+        }
+    }
+
+    private func topicName(_ rkt: OpaquePointer?) -> String {
+        guard let rkt else { return "" }
+        if let name = topicNames[rkt] { return name }
+        let name = String(cString: rd_kafka_topic_name(rkt))
+        topicNames[rkt] = name
+        return name
+    }
+
+    private func deliver(_ batch: UnsafeMutablePointer<UnsafePointer<rd_kafka_message_t>?>, count: Int) {
+        var streamed: [DeliveryReport] = []
+        for i in 0..<count {
+            guard let message = batch[i] else { continue }
+            let m = message.pointee
+            let failed = m.err != RD_KAFKA_RESP_ERR_NO_ERROR
+            let error: KafkaError? = failed ? deliveryError(m.err) : nil
+            if failed {
+                failedDeliveries.add(1, ordering: .relaxed)
+                collectIfPurging(message)
+            }
+            let bits = UInt(bitPattern: m._private)
+            if bits & 1 == 0, let opaque = m._private {
+                let pending = Unmanaged<PendingDelivery>.fromOpaque(opaque).takeRetainedValue()
+                pending.complete(report(m, message, topic: pending.topic, id: 0, error: error))
+            } else if reports != nil {
+                streamed.append(report(m, message, topic: topicName(m.rkt), id: UInt64(bits >> 1), error: error))
+            } else if failed {
+                keepUndelivered(message, error: error)
+            }
+        }
+        if let reports, !streamed.isEmpty { reports.append(streamed) }
+    }
+
+    private func report(_ m: rd_kafka_message_t, _ message: UnsafePointer<rd_kafka_message_t>, topic: String, id: UInt64, error: KafkaError?) -> DeliveryReport {
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let ms = rd_kafka_message_timestamp(message, &type)
+        let timestamp: KafkaTimestamp? = type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil
+            : KafkaTimestamp(millisecondsSinceEpoch: ms, kind: type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? .logAppendTime : .createTime)
+        return DeliveryReport(
+            topic: topic, partition: m.partition, offset: m.offset, timestamp: timestamp,
+            latencyMicroseconds: rd_kafka_message_latency(message), messageID: id, error: error)
+    }
+
+    private func deliveryError(_ code: rd_kafka_resp_err_t) -> KafkaError {
+        var error = Interop.error(code)
+        if code == RD_KAFKA_RESP_ERR__PURGE_QUEUE || code == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT {
+            if let security = securityError.withLock({ $0 }) {
+                error = security
+                error.message = "not delivered: \(security.message)"
+            } else {
+                error.message = code == RD_KAFKA_RESP_ERR__PURGE_QUEUE
+                    ? "purged from the producer queue before it was sent"
+                    : "purged while in flight: the broker may or may not have written it"
+            }
+        } else if code == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT {
+            error.message = "not delivered within message.timeout.ms"
+            if let security = securityError.withLock({ $0 }) { error.message += " (last client error: \(security.message))" }
+            error.fix = "check that the brokers are reachable; raise message.timeout.ms to wait longer"
+        }
+        return error
+    }
+
+    private func handleError(_ event: OpaquePointer) {
+        let code = rd_kafka_event_error(event)
+        let text = handle.context.scrub(rd_kafka_event_error_string(event).map { String(cString: $0) } ?? "")
+        var error = Interop.error(code, text)
+        error.isFatal = rd_kafka_event_error_is_fatal(event) != 0
+        if error.isFatal, let fatal = handle.fatalError() { error = fatal }
+        ClientErrorAdvice.annotate(&error)
+        errorHandler?(error)
+        handle.context.log(error.isFatal ? .critical : .error, "ERROR", error.description)
+        let isSecurity = code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR__SSL
+        if error.isFatal || (isSecurity && failFastOnSecurityErrors) {
+            securityError.withLock { $0 = error }
+            // Messages would otherwise wait for message.timeout.ms: give them back now.
+            _ = rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE))
+        }
+    }
+
+    // MARK: Undelivered messages
+
+    private func copyMessage(_ message: UnsafePointer<rd_kafka_message_t>) -> KafkaProducerMessage {
+        let m = message.pointee
+        var headers: [KafkaHeader] = []
+        var list: OpaquePointer? = nil
+        if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
+            var index = 0
+            var name: UnsafePointer<CChar>? = nil
+            var value: UnsafeRawPointer? = nil
+            var size = 0
+            while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
+                headers.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "", value: bytes))
+                index += 1
+            }
+        }
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let ms = rd_kafka_message_timestamp(message, &type)
+        return KafkaProducerMessage(
+            topic: topicName(m.rkt), partition: m.partition >= 0 ? m.partition : nil,
+            key: m.key.map { KafkaPayload(Array(UnsafeRawBufferPointer(start: $0, count: m.key_len))) },
+            value: m.payload.map { KafkaPayload(Array(UnsafeRawBufferPointer(start: $0, count: m.len))) },
+            headers: headers,
+            timestamp: type == RD_KAFKA_TIMESTAMP_CREATE_TIME ? KafkaTimestamp(millisecondsSinceEpoch: ms) : nil)
+    }
+
+    private func collectIfPurging(_ message: UnsafePointer<rd_kafka_message_t>) {
+        let collecting = undelivered.withLock { $0.collecting != nil }
+        guard collecting else { return }
+        let copy = copyMessage(message)
+        undelivered.withLock { $0.collecting?.append(copy) }
+    }
+
+    private func keepUndelivered(_ message: UnsafePointer<rd_kafka_message_t>, error: KafkaError?) {
+        let collecting = undelivered.withLock { $0.collecting != nil }
+        if collecting { return }  // already handed to the purge or shutdown that caused it
+        let copy = copyMessage(message)
+        let overflowed = undelivered.withLock { store -> Bool in
+            guard store.messages.count < UndeliveredStore.limit else { store.overflow += 1; return true }
+            store.messages.append(copy)
+            return false
+        }
+        if overflowed || failedDeliveries.load(ordering: .relaxed) <= 10 {
+            handle.context.log(.error, "DELIVERY", "message to \(copy.topic) not delivered: \(error?.description ?? "unknown error")"
+                + (overflowed ? " (undelivered store full: message dropped)" : "; kept in takeUndelivered()"))
+        }
+    }
+
+    func takeUndelivered() -> [KafkaProducerMessage] {
+        undelivered.withLock { store in
+            defer { store.messages = [] }
+            return store.messages
+        }
+    }
+
+    // MARK: Flush, purge, close
+
+    func outstandingCount() -> Int { Int(rd_kafka_outq_len(handle.pointer)) }
+
+    func flush(timeoutMs: Int32) -> KafkaError? {
+        let code = rd_kafka_flush(handle.pointer, timeoutMs)
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
+        var error = Interop.error(code, "\(outstandingCount()) messages still not delivered when the flush timed out")
+        error.fix = "wait longer, or purge and keep the undelivered messages"
+        return error
+    }
+
+    /// Removes queued (and optionally in-flight) messages and returns copies of them.
+    func purge(queued: Bool, inFlight: Bool) -> [KafkaProducerMessage] {
+        undelivered.withLock { if $0.collecting == nil { $0.collecting = [] } }
+        var flags: Int32 = 0
+        if queued { flags |= Int32(RD_KAFKA_PURGE_F_QUEUE) }
+        if inFlight { flags |= Int32(RD_KAFKA_PURGE_F_INFLIGHT) }
+        _ = rd_kafka_purge(handle.pointer, flags)
+        // Purged messages' reports are on the main queue now; let the delivery thread serve them.
+        let deadline = ContinuousClock.now + .seconds(10)
+        var quiet = 0
+        while ContinuousClock.now < deadline {
+            let idle = rd_kafka_queue_length(mainQueue) == 0 && !pollBusy.load(ordering: .sequentiallyConsistent)
+            quiet = idle ? quiet + 1 : 0
+            if quiet >= 3 && (!inFlight || outstandingCount() == 0) { break }
+            usleep(2_000)
+        }
+        return undelivered.withLock { store in
+            defer { store.collecting = nil }
+            return store.collecting ?? []
+        }
+    }
+
+    /// Stops new sends, then waits until no call is inside `enqueue`.
+    func close() {
+        isClosed.store(true, ordering: .sequentiallyConsistent)
+        while callsInside.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
+    }
+
+    /// Stops the delivery thread after it has served what is queued.
+    func stopDeliveryThread() {
+        guard threadStarted, !stopRequested.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        rd_kafka_queue_yield(mainQueue)
+        threadDone.wait()
+        reports?.finish()
+        room.signal()
+    }
+
+    var isStopped: Bool { stopRequested.load(ordering: .sequentiallyConsistent) }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Synchronization
+
+/// Wakes senders waiting for room in librdkafka's producer queue. The delivery thread signals
+/// after each batch of delivery reports (which frees room) and on every idle poll, so waits are
+/// woken by events, not by a sleep loop.
+final class RoomSignal: @unchecked Sendable {
+    let generation = Atomic<UInt64>(0)
+    private let condition = NSCondition()
+    private var waiters: [UnsafeContinuation<Void, Never>] = []
+
+    func signal() {
+        generation.add(1, ordering: .sequentiallyConsistent)
+        condition.lock()
+        let woken = waiters
+        waiters.removeAll(keepingCapacity: true)
+        condition.broadcast()
+        condition.unlock()
+        for waiter in woken { waiter.resume() }
+    }
+
+    var current: UInt64 { generation.load(ordering: .sequentiallyConsistent) }
+
+    /// Returns once the generation has moved past `seen`.
+    func wait(after seen: UInt64) async {
+        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
+            condition.lock()
+            if generation.load(ordering: .sequentiallyConsistent) != seen {
+                condition.unlock()
+                continuation.resume()
+                return
+            }
+            waiters.append(continuation)
+            condition.unlock()
+        }
+    }
+
+    /// Blocks the calling thread until the generation moves past `seen` or `deadline` passes.
+    func waitBlocking(after seen: UInt64, until deadline: ContinuousClock.Instant) {
+        condition.lock()
+        defer { condition.unlock() }
+        while generation.load(ordering: .sequentiallyConsistent) == seen, ContinuousClock.now < deadline {
+            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.1))
+        }
+    }
+}

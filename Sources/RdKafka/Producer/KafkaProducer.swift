@@ -1,0 +1,324 @@
+import Foundation
+
+/// Produces messages to Kafka through librdkafka.
+///
+/// Three ways to learn each message's fate:
+/// - ``send(_:)``: `await` the broker's acknowledgement and get a ``DeliveryReport``.
+/// - ``send(_:onDelivery:)``: a callback, without a task per message.
+/// - ``produce(_:)``: fire and forget; reports arrive on ``deliveryReports`` when
+///   ``Options/deliveryReportBufferSize`` is set, and failures are kept for
+///   ``takeUndelivered()`` otherwise.
+///
+/// Delivery reports are served by the SDK's own delivery thread in batches, as soon as
+/// librdkafka has them: there is nothing to poll. When librdkafka's queue
+/// (`queue.buffering.max.messages`) is full, sends wait for room, woken by deliveries, for up to
+/// ``Options/queueFullTimeout``.
+///
+/// `KafkaProducer` is `Sendable`: share one between tasks and threads (one per process is
+/// usual). Call ``shutdown(timeout:)`` before dropping it; it flushes and hands back what could
+/// not be delivered. Dropping it without shutdown flushes for up to
+/// ``Options/deinitFlushTimeout`` on the releasing thread, then logs and discards what is left
+/// (the count is logged at error level).
+public final class KafkaProducer: Sendable {
+    /// SDK behaviour that is not a librdkafka property.
+    public struct Options: Sendable {
+        /// Buffer for ``deliveryReports`` (reports of ``produce(_:)``); `nil` (the default)
+        /// leaves the stream off.
+        public var deliveryReportBufferSize: Int?
+        /// How long a send waits for room in a full queue before failing with `_QUEUE_FULL`.
+        public var queueFullTimeout: Duration
+        /// How long `deinit` flushes when the producer is dropped without ``shutdown(timeout:)``.
+        public var deinitFlushTimeout: Duration
+        /// Receives librdkafka's log lines (default: warnings and errors to standard error).
+        public var logHandler: KafkaLogHandler
+        /// Receives client-level errors (all brokers down, authentication failure, fatal errors),
+        /// on the delivery thread.
+        public var errorHandler: (@Sendable (KafkaError) -> Void)?
+        /// Receives librdkafka's statistics JSON every `statistics.interval.ms`.
+        public var statisticsHandler: (@Sendable (String) -> Void)?
+        /// On an authentication or SSL error, fail queued messages at once instead of letting
+        /// them wait for `message.timeout.ms`.
+        public var failFastOnSecurityErrors: Bool
+
+        public init(
+            deliveryReportBufferSize: Int? = nil, queueFullTimeout: Duration = .seconds(30),
+            deinitFlushTimeout: Duration = .seconds(10), logHandler: @escaping KafkaLogHandler = KafkaLog.standardError,
+            errorHandler: (@Sendable (KafkaError) -> Void)? = nil, statisticsHandler: (@Sendable (String) -> Void)? = nil,
+            failFastOnSecurityErrors: Bool = true
+        ) {
+            self.deliveryReportBufferSize = deliveryReportBufferSize
+            self.queueFullTimeout = queueFullTimeout
+            self.deinitFlushTimeout = deinitFlushTimeout
+            self.logHandler = logHandler
+            self.errorHandler = errorHandler
+            self.statisticsHandler = statisticsHandler
+            self.failFastOnSecurityErrors = failFastOnSecurityErrors
+        }
+    }
+
+    let core: ProducerCore
+    private let options: Options
+
+    /// Creates a producer after checking the configuration.
+    ///
+    /// - Throws: `KafkaError` naming the property and the fix when the configuration is wrong.
+    public init(configuration: KafkaConfiguration, options: Options = Options()) throws(KafkaError) {
+        self.options = options
+        core = try ProducerCore(
+            configuration: configuration, logHandler: options.logHandler, reportCapacity: options.deliveryReportBufferSize,
+            errorHandler: options.errorHandler, statisticsHandler: options.statisticsHandler,
+            failFastOnSecurityErrors: options.failFastOnSecurityErrors)
+    }
+
+    deinit {
+        guard !core.isStopped else { return }
+        core.close()
+        let left = core.outstandingCount()
+        if left > 0 {
+            _ = core.flush(timeoutMs: Self.milliseconds(options.deinitFlushTimeout))
+            let undelivered = core.purge(queued: true, inFlight: true)
+            if !undelivered.isEmpty {
+                core.handle.context.log(.error, "SDK",
+                    "producer dropped without shutdown(): \(undelivered.count) messages were not delivered and are discarded")
+            }
+        }
+        core.stopDeliveryThread()
+    }
+
+    /// librdkafka's name for this client (`rd_kafka_name`).
+    public var name: String { core.handle.name }
+
+    /// Messages queued or in flight, waiting for a delivery report (`rd_kafka_outq_len`).
+    public var outstandingMessageCount: Int { core.outstandingCount() }
+
+    /// Messages whose delivery failed since the producer was created.
+    public var failedDeliveryCount: Int { core.failedDeliveries.load(ordering: .relaxed) }
+
+    /// Reports of ``produce(_:)`` messages, or `nil` when
+    /// ``Options/deliveryReportBufferSize`` was not set.
+    public var deliveryReports: DeliveryReports? { core.reports.map(DeliveryReports.init) }
+
+    // MARK: Sending
+
+    /// Sends `message` and waits for the broker's acknowledgement.
+    ///
+    /// Waits for room first when librdkafka's queue is full (up to ``Options/queueFullTimeout``).
+    /// - Returns: Where the message was written.
+    /// - Throws: `KafkaError` when the message was not delivered (timeout, unknown topic, too
+    ///   large, authorization...), or `_QUEUE_FULL` when no room came in time.
+    public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> DeliveryReport {
+        let deadline = ContinuousClock.now + options.queueFullTimeout
+        while true {
+            let seen = core.room.current
+            let outcome: PendingDelivery.Outcome
+            do {
+                outcome = try await withUnsafeThrowingContinuation { continuation in
+                    let pending = PendingDelivery(.continuation(continuation), topic: message.topic)
+                    let opaque = Unmanaged.passRetained(pending)
+                    switch core.enqueue(message, opaque: opaque.toOpaque()) {
+                    case .enqueued:
+                        break
+                    case .queueFull:
+                        opaque.release()
+                        continuation.resume(returning: .retry)
+                    case .failed(let error):
+                        opaque.release()
+                        continuation.resume(throwing: error)
+                    }
+                }
+            } catch let error as KafkaError {
+                throw error
+            } catch {
+                throw KafkaError(code: .fail, message: "\(error)")
+            }
+            if case .report(let report) = outcome { return report }
+            try await waitForRoom(after: seen, deadline: deadline)
+        }
+    }
+
+    /// Sends `message`; `onDelivery` receives its report (check ``DeliveryReport/error``).
+    ///
+    /// `onDelivery` runs on the SDK's delivery thread: keep it short and do not block in it.
+    /// Blocks the calling thread while librdkafka's queue is full (up to
+    /// ``Options/queueFullTimeout``).
+    /// - Throws: `KafkaError` when the message cannot be enqueued (then `onDelivery` is not
+    ///   called).
+    public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void) throws(KafkaError) {
+        let deadline = ContinuousClock.now + options.queueFullTimeout
+        let pending = Unmanaged.passRetained(PendingDelivery(.callback(onDelivery), topic: message.topic))
+        while true {
+            let seen = core.room.current
+            switch core.enqueue(message, opaque: pending.toOpaque()) {
+            case .enqueued:
+                return
+            case .failed(let error):
+                pending.release()
+                throw error
+            case .queueFull:
+                if ContinuousClock.now >= deadline {
+                    pending.release()
+                    throw queueFullError()
+                }
+                core.room.waitBlocking(after: seen, until: deadline)
+            }
+        }
+    }
+
+    /// Enqueues `message` without waiting for its delivery.
+    ///
+    /// Blocks the calling thread while librdkafka's queue is full (up to
+    /// ``Options/queueFullTimeout``); use ``produceWaitingForRoom(_:)`` from async code.
+    /// - Returns: An id that the message's ``DeliveryReport/messageID`` will carry.
+    @discardableResult
+    public func produce(_ message: KafkaProducerMessage) throws(KafkaError) -> UInt64 {
+        let (id, opaque) = identity()
+        var deadline: ContinuousClock.Instant?
+        while true {
+            let seen = core.room.current
+            switch core.enqueue(message, opaque: opaque) {
+            case .enqueued:
+                return id
+            case .failed(let error):
+                throw error
+            case .queueFull:
+                let limit = deadline ?? (ContinuousClock.now + options.queueFullTimeout)
+                deadline = limit
+                if ContinuousClock.now >= limit { throw queueFullError() }
+                core.room.waitBlocking(after: seen, until: limit)
+            }
+        }
+    }
+
+    /// Like ``produce(_:)``, but waits for room asynchronously, without blocking a thread.
+    @discardableResult
+    public func produceWaitingForRoom(_ message: KafkaProducerMessage) async throws(KafkaError) -> UInt64 {
+        let (id, opaque) = identity()
+        var deadline: ContinuousClock.Instant?
+        while true {
+            let seen = core.room.current
+            switch core.enqueue(message, opaque: opaque) {
+            case .enqueued:
+                return id
+            case .failed(let error):
+                throw error
+            case .queueFull:
+                let limit = deadline ?? (ContinuousClock.now + options.queueFullTimeout)
+                deadline = limit
+                try await waitForRoom(after: seen, deadline: limit)
+            }
+        }
+    }
+
+    private func identity() -> (UInt64, UnsafeMutableRawPointer?) {
+        guard core.reports != nil else { return (0, nil) }
+        let id = core.makeID()
+        // Tagged with the low bit, so the delivery thread tells it from a PendingDelivery.
+        return (id, UnsafeMutableRawPointer(bitPattern: UInt((id << 1) | 1)))
+    }
+
+    private func waitForRoom(after seen: UInt64, deadline: ContinuousClock.Instant) async throws(KafkaError) {
+        if ContinuousClock.now >= deadline { throw queueFullError() }
+        await core.room.wait(after: seen)
+    }
+
+    private func queueFullError() -> KafkaError {
+        KafkaError(code: .queueFull, message: "librdkafka's producer queue stayed full for \(options.queueFullTimeout)",
+            isRetriable: true,
+            fix: "the brokers are slower than the app or unreachable: raise queue.buffering.max.messages or Options.queueFullTimeout, or slow down")
+    }
+
+    // MARK: Flush, purge, shutdown
+
+    /// Waits until every queued message has its delivery report (`rd_kafka_flush`).
+    /// - Throws: `_TIMED_OUT` if messages are still outstanding after `timeout`.
+    public func flush(timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        let core = self.core
+        let ms = Self.milliseconds(timeout)
+        if let error = await Blocking.run({ core.flush(timeoutMs: ms) }) { throw error }
+    }
+
+    /// Removes messages not yet sent (`queued`) and, optionally, those sent but not yet
+    /// acknowledged (`inFlight`: the broker may still write them) (`rd_kafka_purge`).
+    ///
+    /// Their senders get a `_PURGE_QUEUE` / `_PURGE_INFLIGHT` error.
+    /// - Returns: Copies of the removed messages.
+    public func purge(queued: Bool = true, inFlight: Bool = false) async -> [KafkaProducerMessage] {
+        let core = self.core
+        return await Blocking.run { core.purge(queued: queued, inFlight: inFlight) }
+    }
+
+    /// Stops accepting messages, delivers what is queued within `timeout`, then purges the rest
+    /// and returns it so the app can keep it. The producer cannot be used afterwards.
+    ///
+    /// Messages returned were in the queue or in flight when the deadline passed: in-flight ones
+    /// may also have been written by the broker.
+    public func shutdown(timeout: Duration = .seconds(30)) async -> [KafkaProducerMessage] {
+        let core = self.core
+        let ms = Self.milliseconds(timeout)
+        return await Blocking.run {
+            guard !core.isStopped else { return [] }
+            core.close()
+            var left: [KafkaProducerMessage] = []
+            if core.flush(timeoutMs: ms) != nil {
+                left = core.purge(queued: true, inFlight: true)
+            }
+            core.stopDeliveryThread()
+            return left + core.takeUndelivered()
+        }
+    }
+
+    /// Fire-and-forget messages that failed (when ``deliveryReports`` is off), handed over once.
+    public func takeUndelivered() -> [KafkaProducerMessage] { core.takeUndelivered() }
+
+    // MARK: Transactions
+
+    /// Registers the `transactional.id` with the cluster and fences older producers
+    /// (`rd_kafka_init_transactions`). Call once before the first transaction.
+    public func initTransactions(timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        let core = self.core
+        let ms = Self.milliseconds(timeout)
+        try await Blocking.run { () throws(KafkaError) in try core.initTransactions(timeoutMs: ms) }
+    }
+
+    /// Starts a transaction (`rd_kafka_begin_transaction`).
+    public func beginTransaction() throws(KafkaError) {
+        try core.beginTransaction()
+    }
+
+    /// Adds a consumer's offsets to the transaction, for consume-transform-produce exactly once
+    /// (`rd_kafka_send_offsets_to_transaction`). `offsets` are the next offsets to consume.
+    public func sendOffsetsToTransaction(
+        _ offsets: [TopicPartition: Int64], groupMetadata: KafkaConsumerGroupMetadata, timeout: Duration = .seconds(30)
+    ) async throws(KafkaError) {
+        let core = self.core
+        let ms = Self.milliseconds(timeout)
+        let list = offsets.map { ($0.key, $0.value) }
+        try await Blocking.run { () throws(KafkaError) in
+            try core.sendOffsetsToTransaction(list, metadata: groupMetadata.native, timeoutMs: ms)
+        }
+    }
+
+    /// Flushes and commits the transaction (`rd_kafka_commit_transaction`).
+    ///
+    /// On an error with ``KafkaError/transactionRequiresAbort``, call ``abortTransaction(timeout:)``;
+    /// with ``KafkaError/isRetriable``, call again; with ``KafkaError/isFatal``, recreate the producer.
+    public func commitTransaction(timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        let core = self.core
+        let ms = Self.milliseconds(timeout)
+        try await Blocking.run { () throws(KafkaError) in try core.commitTransaction(timeoutMs: ms) }
+    }
+
+    /// Aborts the transaction: its messages are never shown to `read_committed` consumers
+    /// (`rd_kafka_abort_transaction`).
+    public func abortTransaction(timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        let core = self.core
+        let ms = Self.milliseconds(timeout)
+        try await Blocking.run { () throws(KafkaError) in try core.abortTransaction(timeoutMs: ms) }
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int32 {
+        let (seconds, attoseconds) = duration.components
+        let ms = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return Int32(clamping: max(0, ms))
+    }
+}

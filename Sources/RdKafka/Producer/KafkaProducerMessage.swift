@@ -1,0 +1,35 @@
+import Foundation
+
+/// A message to produce.
+public struct KafkaProducerMessage: Sendable, Hashable {
+    public var topic: String
+    /// The partition, or `nil` to let the partitioner choose (by key hash, or sticky when there
+    /// is no key).
+    public var partition: Int32?
+    public var key: KafkaPayload?
+    public var value: KafkaPayload?
+    /// Headers, in order; names may repeat.
+    public var headers: [KafkaHeader]
+    /// The message's create time; `nil` for the time librdkafka enqueues it.
+    public var timestamp: KafkaTimestamp?
+
+    public init(
+        topic: String, partition: Int32? = nil, key: KafkaPayload? = nil, value: KafkaPayload?,
+        headers: [KafkaHeader] = [], timestamp: KafkaTimestamp? = nil
+    ) {
+        self.topic = topic
+        self.partition = partition
+        self.key = key
+        self.value = value
+        self.headers = headers
+        self.timestamp = timestamp
+    }
+
+    /// A message whose value is `value` encoded as JSON.
+    public init<T: Encodable>(
+        topic: String, partition: Int32? = nil, key: KafkaPayload? = nil, json value: T,
+        headers: [KafkaHeader] = [], encoder: JSONEncoder = JSONEncoder()
+    ) throws {
+        self.init(topic: topic, partition: partition, key: key, value: try KafkaPayload(json: value, encoder: encoder), headers: headers)
+    }
+}
