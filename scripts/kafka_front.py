@@ -181,8 +181,12 @@ def rewrite_api_versions(payload: bytes, version: int, sasl: bool, sasl_auth_max
     ApiVersions responses always use response header v0."""
     r = Reader(payload, 4)
     error = r.int16()
-    # On UNSUPPORTED_VERSION the broker answers with a v0 body.
-    flexible = version >= 3 and error != ERR_UNSUPPORTED_VERSION
+    if error != 0:
+        # e.g. UNSUPPORTED_VERSION for v3: the body encoding is then broker specific
+        # (v0 for Apache Kafka, odd for the librdkafka mock); the client retries with
+        # a lower version whose response we do rewrite.
+        return payload
+    flexible = version >= 3
     n = r.array_len(flexible)
     entries = []
     for _ in range(max(n, 0)):
@@ -208,7 +212,7 @@ def rewrite_api_versions(payload: bytes, version: int, sasl: bool, sasl_auth_max
         if vmin > vmax:
             continue
         out_entries.append((key, vmin, vmax, tags))
-    if sasl and n >= 0:
+    if sasl:
         empty_tags = b"\x00" if flexible else b""
         if sasl_auth_max >= 0:
             out_entries.append((API_SASL_HANDSHAKE, 0, 1, empty_tags))
@@ -219,10 +223,7 @@ def rewrite_api_versions(payload: bytes, version: int, sasl: bool, sasl_auth_max
 
     out = bytearray(payload[:4])
     out += struct.pack(">h", error)
-    if n < 0:
-        out += enc_uvarint(0) if flexible else struct.pack(">i", -1)
-    else:
-        out += enc_uvarint(len(out_entries) + 1) if flexible else struct.pack(">i", len(out_entries))
+    out += enc_uvarint(len(out_entries) + 1) if flexible else struct.pack(">i", len(out_entries))
     for key, vmin, vmax, tags in out_entries:
         out += struct.pack(">hhh", key, vmin, vmax) + tags
     out += rest
@@ -648,7 +649,11 @@ class Front:
             self.tls_context(kind)  # fail fast on bad certs
             real = await self.open_listener(kind, port, self.bootstrap, bootstrap=True)
             self.bootstrap_ports.append((kind, real))
-            for h, p in self.bootstrap:
+            if len(self.bootstrap) == 1:
+                # The bootstrap listener *is* that broker's listener. With several
+                # upstream addresses it connects to whichever answers first, so every
+                # advertised broker then gets its own listener instead.
+                h, p = self.bootstrap[0]
                 self.routes.setdefault((kind, norm_addr(h, p)), real)
 
     async def close(self):

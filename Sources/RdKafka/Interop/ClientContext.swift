@@ -8,6 +8,8 @@ final class ClientContext: @unchecked Sendable {
     private let secrets: [String]
     /// Set once after `rd_kafka_new`; read by callbacks only after that.
     nonisolated(unsafe) var clientName = ""
+    /// The consumer whose callbacks (rebalance, errors, statistics) this context routes.
+    nonisolated(unsafe) weak var consumer: ConsumerCore?
 
     init(logHandler: @escaping KafkaLogHandler, configuration: KafkaConfiguration) {
         self.logHandler = logHandler

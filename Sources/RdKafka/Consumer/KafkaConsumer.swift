@@ -1,0 +1,340 @@
+import Foundation
+
+/// Consumes messages from Kafka through librdkafka, in a consumer group (``subscribe(topics:startingAt:)``)
+/// or from partitions you choose (``assign(_:)``).
+///
+/// ```swift
+/// var config = KafkaConfiguration(bootstrapServers: ["localhost:9092"])
+/// config.groupID = "inventory"
+/// let consumer = try KafkaConsumer(configuration: config)
+/// try consumer.subscribe(topics: ["product-price"])
+/// for try await message in consumer.messages { print(message.valueString ?? "") }
+/// ```
+///
+/// Polling is the SDK's job: a poll thread fetches batches when the app asks for messages, and
+/// runs rebalance hooks. Nothing is fetched into Swift before the loop asks for it.
+///
+/// Offsets: with `enable.auto.offset.store` left on (the default), a message's offset is
+/// stored once the loop has taken it and asked for the next one (or calls ``commit()``), and
+/// auto commit (`enable.auto.commit`, default on) commits stored offsets in the background and
+/// at ``close()``: at-least-once. With `enable.auto.offset.store=false`, only
+/// ``storeOffset(_:)`` stores them.
+///
+/// `max.poll.interval.ms` (default 300 s) is honoured as in every librdkafka client: if the loop
+/// body takes longer than that between two messages, the consumer leaves the group, its
+/// partitions go to others (reported as ``RebalanceEvent/lost(_:)``), and it rejoins on its
+/// next request.
+///
+/// `KafkaConsumer` is `Sendable`; iterate ``messages`` from one task at a time.
+public final class KafkaConsumer: Sendable {
+    /// SDK behaviour that is not a librdkafka property.
+    public struct Options: Sendable {
+        /// Most messages handed over per batch.
+        public var maxBatchSize: Int
+        /// Receives librdkafka's log lines (default: warnings and errors to standard error).
+        public var logHandler: KafkaLogHandler
+        /// Receives partition EOF, non-fatal errors, rebalances and statistics, on the poll
+        /// thread: keep it short.
+        public var eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)?
+        /// Runs before partitions are revoked (commit or flush work here) and after they are
+        /// assigned, before consumption starts. Consumption waits for it.
+        public var rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)?
+
+        public init(
+            maxBatchSize: Int = 10_000, logHandler: @escaping KafkaLogHandler = KafkaLog.standardError,
+            eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)? = nil,
+            rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)? = nil
+        ) {
+            self.maxBatchSize = maxBatchSize
+            self.logHandler = logHandler
+            self.eventHandler = eventHandler
+            self.rebalanceHandler = rebalanceHandler
+        }
+    }
+
+    let core: ConsumerCore
+
+    /// Creates a consumer after checking the configuration.
+    ///
+    /// - Throws: `KafkaError` naming the property and the fix when the configuration is wrong.
+    public init(configuration: KafkaConfiguration, options: Options = Options()) throws(KafkaError) {
+        core = try ConsumerCore(
+            configuration: configuration, logHandler: options.logHandler, maxBatch: options.maxBatchSize,
+            eventHandler: options.eventHandler, rebalanceHandler: options.rebalanceHandler)
+    }
+
+    deinit {
+        _ = core.close()
+    }
+
+    /// librdkafka's name for this client (`rd_kafka_name`).
+    public var name: String { core.handle.name }
+
+    private func ensureOpen() throws(KafkaError) {
+        if core.isClosed.load(ordering: .sequentiallyConsistent) { throw KafkaError.closed("The consumer") }
+    }
+
+    // MARK: Subscription and assignment
+
+    /// Joins the group (`group.id`) and consumes `topics`; names starting with `^` are regular
+    /// expressions (`rd_kafka_subscribe`).
+    ///
+    /// - Parameter startingAt: Where to start partitions for which the group has no committed
+    ///   offset (otherwise `auto.offset.reset` applies); a restarted app resumes from its
+    ///   committed offsets.
+    public func subscribe(topics: [String], startingAt: [TopicPartition: KafkaOffset] = [:]) throws(KafkaError) {
+        try ensureOpen()
+        guard !topics.isEmpty else { throw KafkaError.invalidArgument("no topics to subscribe to", fix: "name at least one topic") }
+        for topic in topics {
+            if topic.isEmpty { throw KafkaError.invalidArgument("empty topic name in \(topics)") }
+            if topic.hasPrefix("^") {
+                do { _ = try NSRegularExpression(pattern: String(topic.dropFirst())) } catch {
+                    throw KafkaError.invalidArgument("'\(topic)' is not a valid regular expression",
+                        fix: "fix the pattern, or drop the leading ^ for a plain topic name")
+                }
+            }
+        }
+        core.startPositions.withLock { $0 = startingAt }
+        try core.subscribe(topics)
+    }
+
+    /// Leaves the group's subscription (`rd_kafka_unsubscribe`).
+    public func unsubscribe() throws(KafkaError) {
+        try ensureOpen()
+        try core.unsubscribe()
+    }
+
+    /// The subscribed topics (`rd_kafka_subscription`).
+    public var subscription: [String] {
+        get throws(KafkaError) { try core.subscription() }
+    }
+
+    /// Consumes exactly these partitions, from these positions, outside any group rebalancing
+    /// (`rd_kafka_assign`). An empty dictionary stops consuming.
+    public func assign(_ partitions: [TopicPartition: KafkaOffset], timeout: Duration = .seconds(10)) throws(KafkaError) {
+        try ensureOpen()
+        for tp in partitions.keys where tp.partition < 0 || tp.topic.isEmpty {
+            throw KafkaError.invalidArgument("cannot assign \(tp)", fix: "use a topic name and a partition number >= 0")
+        }
+        let times = partitions.compactMapValues { if case .timestamp(let ms) = $0 { return ms } else { return nil } }
+        let resolved = times.isEmpty ? [:] : try core.offsetsForTimes(times, timeoutMs: KafkaProducer.milliseconds(timeout))
+        try core.assign(partitions.map { tp, start in (tp, resolved[tp] ?? start.logicalValue ?? -1) })
+    }
+
+    /// The partitions currently assigned (`rd_kafka_assignment`).
+    public var assignment: [TopicPartition] {
+        get throws(KafkaError) { try core.assignment() }
+    }
+
+    /// This member's id in the group (`rd_kafka_memberid`), once it has joined.
+    public var memberID: String? { core.memberID() }
+
+    /// The group membership, for ``KafkaProducer/sendOffsetsToTransaction(_:groupMetadata:timeout:)``.
+    public func groupMetadata() throws(KafkaError) -> KafkaConsumerGroupMetadata {
+        KafkaConsumerGroupMetadata(native: try core.groupMetadata())
+    }
+
+    // MARK: Consuming
+
+    /// The messages, as the loop asks for them. Throws on fatal and security errors (wrong
+    /// password, untrusted certificate); other errors and partition EOF go to
+    /// ``Options/eventHandler``. Ends when the consumer is closed or the iterating task is
+    /// cancelled.
+    public var messages: Messages { Messages(consumer: self) }
+
+    /// Up to `maxMessages` messages, waiting at most `timeout` for the first one.
+    /// - Returns: The messages (empty when none arrived in time).
+    public func poll(maxMessages: Int = 1_000, timeout: Duration = .seconds(1)) async throws(KafkaError) -> [KafkaMessage] {
+        try ensureOpen()
+        switch await core.fetch(max: maxMessages, deadline: ContinuousClock.now + timeout) {
+        case .batch(let batch):
+            core.handOver(batch)
+            batch.taken.store(batch.count, ordering: .releasing)
+            return (0..<batch.count).map { KafkaMessage(batch: batch, index: $0) }
+        case .empty:
+            return []
+        case .failed(let error):
+            throw error
+        case .closed:
+            throw KafkaError.closed("The consumer")
+        }
+    }
+
+    // MARK: Offsets
+
+    /// Commits the offsets of the messages taken so far and waits for the broker (`rd_kafka_commit`).
+    public func commit() async throws(KafkaError) {
+        try ensureOpen()
+        let core = self.core
+        try await Blocking.run { () throws(KafkaError) in try core.commit(nil) }
+    }
+
+    /// Commits explicit offsets (the next offset to consume per partition) and waits for the broker.
+    public func commit(_ offsets: [TopicPartition: Int64]) async throws(KafkaError) {
+        try ensureOpen()
+        let core = self.core
+        let list = offsets.map { ($0.key, $0.value) }
+        try await Blocking.run { () throws(KafkaError) in try core.commit(list) }
+    }
+
+    /// Commits the offsets of the messages taken so far without waiting; `completion` (if any)
+    /// gets the outcome on a background thread.
+    public func commitAsync(completion: (@Sendable (KafkaError?) -> Void)? = nil) {
+        let core = self.core
+        Task.detached {
+            let result: KafkaError? = await Blocking.run {
+                do throws(KafkaError) { try core.commit(nil); return nil } catch { return error }
+            }
+            completion?(result)
+        }
+    }
+
+    /// Marks `message` as processed so the next commit includes it (for
+    /// `enable.auto.offset.store=false`, at-least-once processing) (`rd_kafka_offsets_store`).
+    public func storeOffset(_ message: KafkaMessage) throws(KafkaError) {
+        try ensureOpen()
+        try core.store([(message.topicPartition, message.offset + 1)])
+    }
+
+    /// The group's committed offsets (`rd_kafka_committed`); -1001 where none.
+    public func committed(for partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [TopicPartition: Int64] {
+        try ensureOpen()
+        let core = self.core
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await Blocking.run { () throws(KafkaError) in try core.committed(partitions, timeoutMs: ms) }
+    }
+
+    /// The next offset this consumer will read per partition (`rd_kafka_position`); -1001 where unknown.
+    public func position(for partitions: [TopicPartition]) throws(KafkaError) -> [TopicPartition: Int64] {
+        try ensureOpen()
+        return try core.position(partitions)
+    }
+
+    /// Moves the read position of assigned partitions (`rd_kafka_seek_partitions`).
+    public func seek(_ positions: [TopicPartition: KafkaOffset], timeout: Duration = .seconds(10)) async throws(KafkaError) {
+        try ensureOpen()
+        let core = self.core
+        let ms = KafkaProducer.milliseconds(timeout)
+        try await Blocking.run { () throws(KafkaError) in
+            let times = positions.compactMapValues { if case .timestamp(let t) = $0 { return t } else { return nil } }
+            let resolved = times.isEmpty ? [:] : try core.offsetsForTimes(times, timeoutMs: ms)
+            try core.seek(positions.map { ($0.key, resolved[$0.key] ?? $0.value.logicalValue ?? -1) }, timeoutMs: ms)
+        }
+    }
+
+    /// Stops fetching these partitions until ``resume(_:)`` (`rd_kafka_pause_partitions`).
+    public func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
+        try ensureOpen()
+        try core.pause(partitions)
+    }
+
+    /// Resumes fetching paused partitions (`rd_kafka_resume_partitions`).
+    public func resume(_ partitions: [TopicPartition]) throws(KafkaError) {
+        try ensureOpen()
+        try core.resume(partitions)
+    }
+
+    /// The oldest and next offsets of a partition, asked from the broker
+    /// (`rd_kafka_query_watermark_offsets`), or librdkafka's last known values (`cached`,
+    /// `rd_kafka_get_watermark_offsets`).
+    public func watermarkOffsets(for partition: TopicPartition, cached: Bool = false, timeout: Duration = .seconds(10)) async throws(KafkaError) -> (low: Int64, high: Int64) {
+        try ensureOpen()
+        let core = self.core
+        let ms = KafkaProducer.milliseconds(timeout)
+        let result: (Int64, Int64) = try await Blocking.run { () throws(KafkaError) in
+            let w = try core.watermarks(partition, cached: cached, timeoutMs: ms)
+            return (w.low, w.high)
+        }
+        return (result.0, result.1)
+    }
+
+    /// For each partition, the first offset whose timestamp is at or after the given one (ms since
+    /// the epoch); -1 when none (`rd_kafka_offsets_for_times`).
+    public func offsetsForTimes(_ times: [TopicPartition: Int64], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [TopicPartition: Int64] {
+        try ensureOpen()
+        let core = self.core
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await Blocking.run { () throws(KafkaError) in try core.offsetsForTimes(times, timeoutMs: ms) }
+    }
+
+    /// Messages left to read per partition: the high watermark minus this consumer's position
+    /// (or its committed offset before it has a position).
+    public func lag(for partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [TopicPartition: Int64] {
+        let positions = try position(for: partitions)
+        let committed = try await self.committed(for: partitions, timeout: timeout)
+        var result: [TopicPartition: Int64] = [:]
+        for tp in partitions {
+            let high = try await watermarkOffsets(for: tp, timeout: timeout).high
+            let at = (positions[tp].flatMap { $0 >= 0 ? $0 : nil }) ?? (committed[tp].flatMap { $0 >= 0 ? $0 : nil })
+            result[tp] = at.map { max(0, high - $0) } ?? high
+        }
+        return result
+    }
+
+    // MARK: Close
+
+    /// Stops consuming, commits (when auto commit is on), and leaves the group
+    /// (`rd_kafka_consumer_close`). A loop iterating ``messages`` ends. Returns within `timeout`
+    /// even if the brokers do not answer (the close then finishes in the background).
+    public func close(timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        let core = self.core
+        let result: KafkaError?? = await withTaskGroup(of: KafkaError??.self) { group in
+            group.addTask { .some(await Blocking.run { core.close() }) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                return .none
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+        switch result {
+        case .none:
+            throw KafkaError(code: .timedOut, message: "the consumer did not close within \(timeout)", fix: "check broker connectivity")
+        case .some(let error?):
+            throw error
+        case .some(nil):
+            return
+        }
+    }
+}
+
+extension KafkaConsumer {
+    /// The messages of a consumer, handed over in batches without a task hop per message.
+    public struct Messages: AsyncSequence, Sendable {
+        public typealias Element = KafkaMessage
+        let consumer: KafkaConsumer
+
+        public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(core: consumer.core) }
+
+        public struct AsyncIterator: AsyncIteratorProtocol {
+            let core: ConsumerCore
+            var batch: MessageBatch?
+            var index = 0
+
+            public mutating func next() async throws -> KafkaMessage? {
+                while true {
+                    if let batch, index < batch.count {
+                        let message = KafkaMessage(batch: batch, index: index)
+                        index += 1
+                        batch.taken.store(index, ordering: .releasing)
+                        return message
+                    }
+                    if Task.isCancelled { return nil }
+                    switch await core.fetch(max: core.maxBatch, deadline: nil) {
+                    case .batch(let next):
+                        core.handOver(next)
+                        batch = next
+                        index = 0
+                    case .empty:
+                        if Task.isCancelled { return nil }
+                    case .failed(let error):
+                        throw error
+                    case .closed:
+                        return nil
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import CRdKafka
+import Foundation
+
+/// A consumed message.
+///
+/// A view of librdkafka's message (`rd_kafka_message_t`): no bytes are copied until you ask for
+/// them. ``withUnsafeValue(_:)`` reads the value in place; ``value``, ``valueString`` and
+/// ``decode(_:decoder:)`` copy or decode it. Messages of one batch share its memory, which is
+/// freed when the last of them is gone, so do not keep messages longer than needed.
+public struct KafkaMessage: Sendable, CustomStringConvertible {
+    let batch: MessageBatch
+    let index: Int
+
+    private var raw: rd_kafka_message_t {
+        // Non-nil: batches hold only messages librdkafka returned.
+        batch.messages[index].unsafelyUnwrapped.pointee
+    }
+
+    private var pointer: UnsafeMutablePointer<rd_kafka_message_t> { batch.messages[index].unsafelyUnwrapped }
+
+    public var topic: String { batch.topic(index) }
+    public var partition: Int32 { raw.partition }
+    public var offset: Int64 { raw.offset }
+    public var topicPartition: TopicPartition { TopicPartition(topic, partition) }
+
+    /// The timestamp and its kind, or `nil` when the broker has none.
+    public var timestamp: KafkaTimestamp? {
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let ms = rd_kafka_message_timestamp(pointer, &type)
+        switch type {
+        case RD_KAFKA_TIMESTAMP_CREATE_TIME: return KafkaTimestamp(millisecondsSinceEpoch: ms, kind: .createTime)
+        case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: return KafkaTimestamp(millisecondsSinceEpoch: ms, kind: .logAppendTime)
+        default: return nil
+        }
+    }
+
+    /// Calls `body` with the value's bytes in place (`nil` for a null value, a tombstone).
+    public func withUnsafeValue<R>(_ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
+        let m = raw
+        guard let payload = m.payload else { return try body(nil) }
+        return try body(UnsafeRawBufferPointer(start: payload, count: m.len))
+    }
+
+    /// Calls `body` with the key's bytes in place (`nil` when the message has no key).
+    public func withUnsafeKey<R>(_ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
+        let m = raw
+        guard let key = m.key else { return try body(nil) }
+        return try body(UnsafeRawBufferPointer(start: key, count: m.key_len))
+    }
+
+    /// A copy of the value's bytes, `nil` for a null value.
+    public var value: [UInt8]? { withUnsafeValue { $0.map { Array($0) } } }
+    /// A copy of the key's bytes, `nil` without a key.
+    public var key: [UInt8]? { withUnsafeKey { $0.map { Array($0) } } }
+    /// The value as `Data`.
+    public var valueData: Data? { withUnsafeValue { $0.map { Data($0) } } }
+    /// The value as UTF-8 text (invalid sequences replaced).
+    public var valueString: String? { withUnsafeValue { $0.map { String(decoding: $0, as: UTF8.self) } } }
+    /// The key as UTF-8 text (invalid sequences replaced).
+    public var keyString: String? { withUnsafeKey { $0.map { String(decoding: $0, as: UTF8.self) } } }
+    /// Value size in bytes.
+    public var valueCount: Int { raw.len }
+
+    /// The value decoded from JSON.
+    /// - Throws: `KafkaError` `_VALUE_DESERIALIZATION` naming the topic, partition and offset.
+    public func decode<T: Decodable>(_ type: T.Type, decoder: JSONDecoder = JSONDecoder()) throws(KafkaError) -> T {
+        guard let data = valueData else {
+            throw KafkaError(code: .valueDeserialization, message: "\(topicPartition)@\(offset) has a null value, not \(T.self) JSON")
+        }
+        do {
+            return try decoder.decode(T.self, from: data)
+        } catch {
+            throw KafkaError(code: .valueDeserialization,
+                message: "\(topicPartition)@\(offset) is not \(T.self) JSON: \(error)",
+                fix: "check what producers write to \(topic)")
+        }
+    }
+
+    /// The headers in order (`rd_kafka_message_headers`).
+    public var headers: [KafkaHeader] {
+        var list: OpaquePointer? = nil
+        guard rd_kafka_message_headers(pointer, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        var result: [KafkaHeader] = []
+        var index = 0
+        var name: UnsafePointer<CChar>? = nil
+        var value: UnsafeRawPointer? = nil
+        var size = 0
+        while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+            result.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "",
+                value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+            index += 1
+        }
+        return result
+    }
+
+    /// The value of the first header named `name`.
+    public func header(_ name: String) -> [UInt8]? { headers.first { $0.name == name }?.value }
+
+    public var description: String { "\(topic)[\(partition)]@\(offset)" }
+}

@@ -1,0 +1,128 @@
+import CRdKafka
+
+// Subscriptions, assignments and offsets: thin wrappers over librdkafka's consumer calls.
+extension ConsumerCore {
+    private var rk: OpaquePointer { handle.pointer }
+
+    private func check(_ code: rd_kafka_resp_err_t, _ what: String) throws(KafkaError) {
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+        throw Interop.error(code, "\(what): \(Interop.errorText(Int32(code.rawValue)))")
+    }
+
+    private func checkPartitions(_ list: NativePartitionList, _ what: String) throws(KafkaError) {
+        if let failed = list.elements.first(where: { $0.error != nil }), var error = failed.error {
+            error.message = "\(what) \(failed.0): \(error.message)"
+            throw error
+        }
+    }
+
+    func subscribe(_ topics: [String]) throws(KafkaError) {
+        let list = NativePartitionList(topics.map { (TopicPartition($0, -1), Int64(-1001)) })
+        try check(rd_kafka_subscribe(rk, list.pointer), "subscribe to \(topics)")
+    }
+
+    func unsubscribe() throws(KafkaError) {
+        try check(rd_kafka_unsubscribe(rk), "unsubscribe")
+    }
+
+    func subscription() throws(KafkaError) -> [String] {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? = nil
+        try check(rd_kafka_subscription(rk, &list), "read the subscription")
+        guard let list else { return [] }
+        return NativePartitionList(taking: list).elements.map(\.0.topic)
+    }
+
+    func assign(_ partitions: [(TopicPartition, Int64)]) throws(KafkaError) {
+        let list = NativePartitionList(partitions)
+        try check(rd_kafka_assign(rk, partitions.isEmpty ? nil : list.pointer), "assign \(partitions.map(\.0))")
+    }
+
+    func assignment() throws(KafkaError) -> [TopicPartition] {
+        var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? = nil
+        try check(rd_kafka_assignment(rk, &list), "read the assignment")
+        guard let list else { return [] }
+        return NativePartitionList(taking: list).elements.map(\.0)
+    }
+
+    /// Commits `offsets`, or the stored offsets when `nil` (`rd_kafka_commit`), waiting for the broker.
+    func commit(_ offsets: [(TopicPartition, Int64)]?) throws(KafkaError) {
+        if let offsets {
+            let list = NativePartitionList(offsets)
+            try check(rd_kafka_commit(rk, list.pointer, 0), "commit")
+            try checkPartitions(list, "commit")
+        } else {
+            storeTaken(all: false)
+            let code = rd_kafka_commit(rk, nil, 0)
+            if code == RD_KAFKA_RESP_ERR__NO_OFFSET { return }  // nothing new to commit
+            try check(code, "commit")
+        }
+    }
+
+    func store(_ offsets: [(TopicPartition, Int64)]) throws(KafkaError) {
+        let list = NativePartitionList(offsets)
+        try check(rd_kafka_offsets_store(rk, list.pointer), "store offsets")
+        try checkPartitions(list, "store offset for")
+    }
+
+    func committed(_ partitions: [TopicPartition], timeoutMs: Int32) throws(KafkaError) -> [TopicPartition: Int64] {
+        let list = NativePartitionList(partitions.map { ($0, Int64(-1001)) })
+        try check(rd_kafka_committed(rk, list.pointer, timeoutMs), "read committed offsets")
+        try checkPartitions(list, "read committed offset of")
+        return Dictionary(list.elements.map { ($0.0, $0.offset) }, uniquingKeysWith: { $1 })
+    }
+
+    func position(_ partitions: [TopicPartition]) throws(KafkaError) -> [TopicPartition: Int64] {
+        let list = NativePartitionList(partitions.map { ($0, Int64(-1001)) })
+        try check(rd_kafka_position(rk, list.pointer), "read positions")
+        return Dictionary(list.elements.map { ($0.0, $0.offset) }, uniquingKeysWith: { $1 })
+    }
+
+    func seek(_ partitions: [(TopicPartition, Int64)], timeoutMs: Int32) throws(KafkaError) {
+        let list = NativePartitionList(partitions)
+        if let error = rd_kafka_seek_partitions(rk, list.pointer, timeoutMs) { throw Interop.consume(error) }
+        try checkPartitions(list, "seek")
+    }
+
+    func pause(_ partitions: [TopicPartition]) throws(KafkaError) {
+        let list = NativePartitionList(partitions.map { ($0, Int64(-1001)) })
+        try check(rd_kafka_pause_partitions(rk, list.pointer), "pause")
+        try checkPartitions(list, "pause")
+    }
+
+    func resume(_ partitions: [TopicPartition]) throws(KafkaError) {
+        let list = NativePartitionList(partitions.map { ($0, Int64(-1001)) })
+        try check(rd_kafka_resume_partitions(rk, list.pointer), "resume")
+        try checkPartitions(list, "resume")
+    }
+
+    func watermarks(_ tp: TopicPartition, cached: Bool, timeoutMs: Int32) throws(KafkaError) -> (low: Int64, high: Int64) {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        if cached {
+            try check(rd_kafka_get_watermark_offsets(rk, tp.topic, tp.partition, &low, &high), "read cached watermarks of \(tp)")
+        } else {
+            try check(rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, timeoutMs), "query watermarks of \(tp)")
+        }
+        return (low, high)
+    }
+
+    func offsetsForTimes(_ times: [TopicPartition: Int64], timeoutMs: Int32) throws(KafkaError) -> [TopicPartition: Int64] {
+        let list = NativePartitionList(times.map { ($0.key, $0.value) })
+        try check(rd_kafka_offsets_for_times(rk, list.pointer, timeoutMs), "look up offsets for times")
+        try checkPartitions(list, "look up offset for time in")
+        return Dictionary(list.elements.map { ($0.0, $0.offset) }, uniquingKeysWith: { $1 })
+    }
+
+    func groupMetadata() throws(KafkaError) -> NativeGroupMetadata {
+        guard let metadata = rd_kafka_consumer_group_metadata(rk) else {
+            throw KafkaError(code: .state, message: "the consumer has no group metadata", fix: "set group.id and subscribe")
+        }
+        return NativeGroupMetadata(metadata)
+    }
+
+    func memberID() -> String? {
+        guard let id = rd_kafka_memberid(rk) else { return nil }
+        defer { rd_kafka_mem_free(rk, id) }
+        return String(cString: id)
+    }
+}

@@ -1,0 +1,349 @@
+import CRdKafka
+import Foundation
+import Synchronization
+
+/// The consumer's C side: owns the librdkafka consumer and its poll thread.
+///
+/// The poll thread fetches only when the app asks (``fetch(max:deadline:)``), in batches
+/// (`rd_kafka_consumer_poll` for the first message, then `rd_kafka_consume_batch_queue` for
+/// what is already there), and serves rebalance, error and statistics callbacks while it does.
+/// Between requests it sleeps on a condition: no busy loop and no fetching ahead of the app.
+final class ConsumerCore: @unchecked Sendable {
+    enum FetchResult: Sendable {
+        case batch(MessageBatch)
+        case empty
+        case failed(KafkaError)
+        case closed
+    }
+
+    private struct Request {
+        let id: UInt64
+        let max: Int
+        let deadline: ContinuousClock.Instant?
+        let continuation: UnsafeContinuation<FetchResult, Never>
+    }
+
+    let handle: NativeHandle
+    private let queue: OpaquePointer
+    let maxBatch: Int
+    /// The SDK stores offsets itself when the app has taken messages (see `storeTaken`).
+    let sdkStoresOffsets: Bool
+    private let eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)?
+    private let rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)?
+
+    private let condition = NSCondition()
+    private var requests: [Request] = []
+    private var cancelledRequests: Set<UInt64> = []
+    private var stopRequested = false
+    private let nextRequestID = Atomic<UInt64>(1)
+    private let threadDone = DispatchSemaphore(value: 0)
+    let isClosed = Atomic<Bool>(false)
+
+    /// Fatal or security error to fail the next fetch with.
+    private let pendingError = Mutex<KafkaError?>(nil)
+    /// The batch the app is taking messages from, and how far its offsets are stored.
+    private let current = Mutex<(batch: MessageBatch?, stored: Int)>((nil, 0))
+    /// Start positions for partitions assigned by the group without a committed offset.
+    let startPositions = Mutex<[TopicPartition: KafkaOffset]>([:])
+
+    init(
+        configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler, maxBatch: Int,
+        eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)?, rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)?
+    ) throws(KafkaError) {
+        var configuration = configuration
+        // librdkafka stores an offset when it hands a message over; the SDK hands over batches,
+        // so it stores offsets itself once the app has taken the messages.
+        sdkStoresOffsets = configuration.enableAutoOffsetStore != false
+        if sdkStoresOffsets { configuration.set("enable.auto.offset.store", "false", origin: .sdk(reason: "offsets stored as the app takes messages")) }
+        self.maxBatch = max(1, maxBatch)
+        self.eventHandler = eventHandler
+        self.rebalanceHandler = rebalanceHandler
+        handle = try NativeHandle(type: RD_KAFKA_CONSUMER, configuration: configuration, logHandler: logHandler) { conf in
+            rd_kafka_conf_set_rebalance_cb(conf) { rk, err, partitions, opaque in
+                guard let rk, let opaque else { return }
+                let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+                if let consumer = context.consumer {
+                    consumer.rebalance(err, partitions)
+                } else {
+                    _ = rd_kafka_assign(rk, err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS ? partitions : nil)
+                }
+            }
+            rd_kafka_conf_set_error_cb(conf) { _, code, reason, opaque in
+                guard let opaque else { return }
+                let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+                context.consumer?.clientError(rd_kafka_resp_err_t(rawValue: code), reason.map { String(cString: $0) } ?? "")
+            }
+            rd_kafka_conf_set_stats_cb(conf) { _, json, _, opaque in
+                guard let opaque, let json else { return 0 }
+                let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+                context.consumer?.eventHandler?(.statistics(String(cString: json)))
+                return 0
+            }
+        }
+        guard let consumerQueue = rd_kafka_queue_get_consumer(handle.pointer) else {
+            throw KafkaError(code: .invalidArgument, message: "librdkafka created no consumer queue")
+        }
+        queue = consumerQueue
+        _ = rd_kafka_poll_set_consumer(handle.pointer)
+        handle.context.consumer = self
+        let thread = Thread { [self] in self.pollLoop() }
+        thread.name = "rdkafka-consumer"
+        thread.start()
+    }
+
+    deinit {
+        rd_kafka_queue_destroy(queue)
+    }
+
+    // MARK: Fetching
+
+    func fetch(max: Int, deadline: ContinuousClock.Instant?) async -> FetchResult {
+        let id = nextRequestID.add(1, ordering: .relaxed).oldValue
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<FetchResult, Never>) in
+                condition.lock()
+                if stopRequested {
+                    condition.unlock()
+                    continuation.resume(returning: .closed)
+                    return
+                }
+                requests.append(Request(id: id, max: Swift.max(1, Swift.min(max, maxBatch)), deadline: deadline, continuation: continuation))
+                condition.signal()
+                condition.unlock()
+            }
+        } onCancel: {
+            condition.lock()
+            cancelledRequests.insert(id)
+            condition.unlock()
+            rd_kafka_queue_yield(queue)
+        }
+    }
+
+    /// The app has taken this batch; its messages' offsets are stored as it takes them.
+    func handOver(_ batch: MessageBatch) {
+        current.withLock { $0 = (batch, 0) }
+    }
+
+    private func pollLoop() {
+        let buffer = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: maxBatch)
+        defer {
+            buffer.deallocate()
+            threadDone.signal()
+        }
+        while true {
+            condition.lock()
+            while requests.isEmpty && !stopRequested { condition.wait() }
+            if stopRequested {
+                let waiting = requests
+                requests = []
+                condition.unlock()
+                for request in waiting { request.continuation.resume(returning: .closed) }
+                return
+            }
+            let request = requests.removeFirst()
+            condition.unlock()
+            storeTaken(all: true)
+            let result = serve(request, buffer: buffer)
+            condition.lock()
+            cancelledRequests.remove(request.id)
+            condition.unlock()
+            request.continuation.resume(returning: result)
+        }
+    }
+
+    private func isCancelled(_ request: Request) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return cancelledRequests.contains(request.id) || stopRequested
+    }
+
+    private func serve(_ request: Request, buffer: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>) -> FetchResult {
+        while true {
+            if let error = pendingError.withLock({ e -> KafkaError? in defer { e = nil }; return e }) { return .failed(error) }
+            if isCancelled(request) { return .empty }
+            var count = rd_kafka_consume_batch_queue(queue, 0, buffer, request.max)
+            if count == 0 {
+                var waitMs: Int32 = 100
+                if let deadline = request.deadline {
+                    let left = deadline - ContinuousClock.now
+                    if left <= .zero { return .empty }
+                    waitMs = Swift.min(100, Swift.max(1, KafkaProducer.milliseconds(left)))
+                }
+                if let first = rd_kafka_consumer_poll(handle.pointer, waitMs) {
+                    buffer[0] = first
+                    count = 1
+                    if request.max > 1 {
+                        let more = rd_kafka_consume_batch_queue(queue, 0, buffer + 1, request.max - 1)
+                        if more > 0 { count += more }
+                    }
+                }
+            }
+            if count < 0 {
+                return .failed(Interop.error(rd_kafka_last_error(), "consume failed"))
+            }
+            let delivered = separateEvents(buffer, count: count)
+            if delivered > 0 {
+                let owned = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: delivered)
+                owned.update(from: buffer, count: delivered)
+                return .batch(MessageBatch(messages: owned, count: delivered))
+            }
+        }
+    }
+
+    /// Moves error and EOF "messages" out of `buffer` into events; returns how many real
+    /// messages are left at its front.
+    private func separateEvents(_ buffer: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int) -> Int {
+        var kept = 0
+        for i in 0..<count {
+            guard let message = buffer[i] else { continue }
+            let m = message.pointee
+            if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                buffer[kept] = message
+                kept += 1
+                continue
+            }
+            let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+            if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                eventHandler?(.partitionEOF(TopicPartition(topic, m.partition), offset: m.offset))
+            } else {
+                let text = rd_kafka_message_errstr(message).map { String(cString: $0) } ?? Interop.errorText(Int32(m.err.rawValue))
+                var error = Interop.error(m.err, topic.isEmpty ? text : "\(topic)[\(m.partition)]: \(text)")
+                if m.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET {
+                    error.fix = "the group has no valid committed offset and auto.offset.reset=error: seek, or set auto.offset.reset"
+                }
+                if let fatal = handle.fatalError() {
+                    pendingError.withLock { $0 = fatal }
+                } else if m.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET || m.err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED {
+                    pendingError.withLock { $0 = error }
+                }
+                eventHandler?(.error(error))
+                handle.context.log(.warning, "CONSUME", error.description)
+            }
+            rd_kafka_message_destroy(message)
+        }
+        return kept
+    }
+
+    // MARK: Callbacks (on the poll thread, or the thread calling close)
+
+    func clientError(_ code: rd_kafka_resp_err_t, _ reason: String) {
+        var error = Interop.error(code, handle.context.scrub(reason))
+        if let fatal = handle.fatalError() { error = fatal }
+        ClientErrorAdvice.annotate(&error)
+        eventHandler?(.error(error))
+        if error.isFatal || code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR__SSL {
+            pendingError.withLock { $0 = error }
+            rd_kafka_queue_yield(queue)
+        }
+    }
+
+    func rebalance(_ err: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
+        let rk = handle.pointer
+        let cooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) } == "COOPERATIVE"
+        let list = partitions.map { ConsumerCore.partitions(of: $0) } ?? []
+        switch err {
+        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+            if let partitions { applyStartPositions(partitions) }
+            runHook(.assigned(list))
+            if cooperative {
+                if let error = rd_kafka_incremental_assign(rk, partitions) { report(Interop.consume(error)) }
+            } else {
+                let code = rd_kafka_assign(rk, partitions)
+                if code != RD_KAFKA_RESP_ERR_NO_ERROR { report(Interop.error(code)) }
+            }
+        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+            let lost = rd_kafka_assignment_lost(rk) != 0
+            if !lost { storeTaken(all: true) }
+            runHook(lost ? .lost(list) : .revoked(list))
+            if cooperative {
+                if let error = rd_kafka_incremental_unassign(rk, partitions) { report(Interop.consume(error)) }
+            } else {
+                _ = rd_kafka_assign(rk, nil)
+            }
+        default:
+            report(Interop.error(err, "rebalance failed: \(Interop.errorText(Int32(err.rawValue)))"))
+            _ = rd_kafka_assign(rk, nil)
+        }
+    }
+
+    private func report(_ error: KafkaError) {
+        eventHandler?(.error(error))
+        handle.context.log(.error, "REBALANCE", error.description)
+    }
+
+    private func runHook(_ event: RebalanceEvent) {
+        eventHandler?(.rebalance(event))
+        guard let rebalanceHandler else { return }
+        // The hook is async; librdkafka needs the answer on this thread, which is the SDK's own
+        // (or close()'s), never one of Swift's cooperative threads.
+        let done = DispatchSemaphore(value: 0)
+        Task {
+            await rebalanceHandler(event)
+            done.signal()
+        }
+        done.wait()
+    }
+
+    private func applyStartPositions(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
+        let positions = startPositions.withLock { $0 }
+        guard !positions.isEmpty else { return }
+        // Only where the group has no committed offset: a restart resumes where it stopped.
+        let committed = NativePartitionList(ConsumerCore.partitions(of: list).map { ($0, Int64(-1001)) })
+        _ = rd_kafka_committed(handle.pointer, committed.pointer, 10_000)
+        let hasCommitted = Set(committed.elements.filter { $0.offset >= 0 }.map { $0.0 })
+        for i in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[i]
+            guard let topic = element.topic else { continue }
+            let tp = TopicPartition(String(cString: topic), element.partition)
+            guard !hasCommitted.contains(tp), let start = positions[tp] else { continue }
+            switch start {
+            case .timestamp(let ms):
+                list.pointee.elems[i].offset = (try? offsetsForTimes([tp: ms], timeoutMs: 10_000)[tp]) ?? -1
+            default:
+                list.pointee.elems[i].offset = start.logicalValue ?? -1001
+            }
+        }
+    }
+
+    static func partitions(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [TopicPartition] {
+        (0..<Int(list.pointee.cnt)).compactMap { i in
+            let e = list.pointee.elems[i]
+            return e.topic.map { TopicPartition(String(cString: $0), e.partition) }
+        }
+    }
+
+    // MARK: Offsets the app has taken
+
+    /// Stores the offsets of messages the app has taken from the current batch: all of them
+    /// (`all`, when it asks for more or the group rebalances) or up to the one it holds now.
+    func storeTaken(all: Bool) {
+        guard sdkStoresOffsets else { return }
+        let offsets: [TopicPartition: Int64] = current.withLock { state in
+            guard let batch = state.batch else { return [:] }
+            let taken = all ? batch.count : batch.taken.load(ordering: .acquiring)
+            guard taken > state.stored else { return [:] }
+            state.stored = taken
+            return batch.nextOffsets(upTo: taken)
+        }
+        guard !offsets.isEmpty else { return }
+        let list = NativePartitionList(offsets.map { ($0.key, $0.value) })
+        _ = rd_kafka_offsets_store(handle.pointer, list.pointer)  // revoked partitions fail harmlessly
+    }
+
+    // MARK: Close
+
+    /// Stops the poll thread, stores what the app took, and leaves the group
+    /// (`rd_kafka_consumer_close`), which commits when auto commit is on.
+    func close() -> KafkaError? {
+        guard !isClosed.exchange(true, ordering: .sequentiallyConsistent) else { return nil }
+        condition.lock()
+        stopRequested = true
+        condition.broadcast()
+        condition.unlock()
+        rd_kafka_queue_yield(queue)
+        threadDone.wait()
+        storeTaken(all: false)
+        let code = rd_kafka_consumer_close(handle.pointer)
+        return code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : Interop.error(code, "closing the consumer failed")
+    }
+}

@@ -1,0 +1,47 @@
+import CRdKafka
+import Synchronization
+
+/// Owns one batch of consumed `rd_kafka_message_t`s and destroys them when the last
+/// `KafkaMessage` referring to it is gone. Messages in a batch share it, so handing a message
+/// to the app costs no allocation.
+final class MessageBatch: @unchecked Sendable {
+    let messages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
+    let count: Int
+    /// Topic names by topic handle, made once per batch.
+    private let topics: [OpaquePointer: String]
+    /// How many messages the app has taken from this batch (for storing offsets).
+    let taken = Atomic<Int>(0)
+
+    init(messages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int) {
+        self.messages = messages
+        self.count = count
+        var topics: [OpaquePointer: String] = [:]
+        for i in 0..<count {
+            if let rkt = messages[i]?.pointee.rkt, topics[rkt] == nil {
+                topics[rkt] = String(cString: rd_kafka_topic_name(rkt))
+            }
+        }
+        self.topics = topics
+    }
+
+    func topic(_ index: Int) -> String {
+        guard let rkt = messages[index]?.pointee.rkt else { return "" }
+        return topics[rkt] ?? ""
+    }
+
+    /// Next offset to consume per partition, for the first `upTo` messages.
+    func nextOffsets(upTo: Int) -> [TopicPartition: Int64] {
+        var result: [TopicPartition: Int64] = [:]
+        for i in 0..<min(upTo, count) {
+            guard let m = messages[i]?.pointee else { continue }
+            let tp = TopicPartition(topic(i), m.partition)
+            result[tp] = max(result[tp] ?? -1, m.offset + 1)
+        }
+        return result
+    }
+
+    deinit {
+        for i in 0..<count { if let m = messages[i] { rd_kafka_message_destroy(m) } }
+        messages.deallocate()
+    }
+}
