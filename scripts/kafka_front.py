@@ -663,11 +663,6 @@ class Front:
             t.cancel()
         if self.conn_tasks:
             await asyncio.wait(list(self.conn_tasks), timeout=2)
-        for s in self.servers:
-            try:
-                await asyncio.wait_for(s.wait_closed(), 1)
-            except (asyncio.TimeoutError, Exception):
-                pass
 
     # ---- rewriting ----
     async def rewrite_addresses(self, kind: str, payload: bytes, api_key: int, version: int) -> bytes:
@@ -724,6 +719,8 @@ class Front:
             await self.proxy(tag, kind, creader, cwriter, ureader, uwriter, state)
         except asyncio.CancelledError:
             pass
+        except (ConnectionError, asyncio.IncompleteReadError) as e:
+            log.info("%s connection lost: %r", tag, e)
         except Exception as e:  # never let one connection kill the front
             log.warning("%s error: %r", tag, e)
         finally:

@@ -52,6 +52,6 @@ public struct KafkaPayload: Sendable, Hashable {
     }
 }
 
-extension KafkaPayload: ExpressibleByStringLiteral {
+extension KafkaPayload: ExpressibleByStringLiteral, ExpressibleByStringInterpolation {
     public init(stringLiteral value: String) { self.init(value) }
 }

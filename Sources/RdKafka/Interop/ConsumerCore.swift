@@ -54,6 +54,12 @@ final class ConsumerCore: @unchecked Sendable {
         // librdkafka stores an offset when it hands a message over; the SDK hands over batches,
         // so it stores offsets itself once the app has taken the messages.
         sdkStoresOffsets = configuration.enableAutoOffsetStore != false
+        if configuration.groupID == nil {
+            // librdkafka's consumer API needs a group even for assign-only use; commits to a
+            // made-up group would be noise, so they are off.
+            configuration.set("group.id", "swift-rdkafka-\(UInt64.random(in: 0...UInt64.max))", origin: .sdk(reason: "no group.id: assign-only consumer"))
+            configuration.set("enable.auto.commit", "false", origin: .sdk(reason: "no group.id: assign-only consumer"))
+        }
         if sdkStoresOffsets { configuration.set("enable.auto.offset.store", "false", origin: .sdk(reason: "offsets stored as the app takes messages")) }
         self.maxBatch = max(1, maxBatch)
         self.eventHandler = eventHandler
@@ -185,7 +191,7 @@ final class ConsumerCore: @unchecked Sendable {
             if delivered > 0 {
                 let owned = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: delivered)
                 owned.update(from: buffer, count: delivered)
-                return .batch(MessageBatch(messages: owned, count: delivered))
+                return .batch(MessageBatch(owner: handle, messages: owned, count: delivered))
             }
         }
     }

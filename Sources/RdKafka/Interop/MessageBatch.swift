@@ -11,8 +11,11 @@ final class MessageBatch: @unchecked Sendable {
     private let topics: [OpaquePointer: String]
     /// How many messages the app has taken from this batch (for storing offsets).
     let taken = Atomic<Int>(0)
+    /// Messages refer to the client's topics and partitions: the client must outlive them.
+    private let owner: NativeHandle
 
-    init(messages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int) {
+    init(owner: NativeHandle, messages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int) {
+        self.owner = owner
         self.messages = messages
         self.count = count
         var topics: [OpaquePointer: String] = [:]

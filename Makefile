@@ -1,0 +1,29 @@
+# swift-rdkafka: the commands a newcomer needs. See README.md.
+.PHONY: demo test bench check build clean
+
+SWIFT ?= swift
+
+# Produce and consume a few messages end to end (embedded mock cluster unless KAFKA_BOOTSTRAP_SERVERS is set).
+demo:
+	@scripts/setup.sh
+	$(SWIFT) run -c release rdkafka-cli demo
+
+# Install what is missing, start the test brokers, run the whole suite, stop the brokers.
+test:
+	@scripts/test.sh $(ARGS)
+
+# Swift against C librdkafka, side by side (QUICK=1 for the short set).
+bench:
+	@scripts/setup.sh
+	@Benchmarks/run.sh
+
+# Sanitizers and leak checks.
+check:
+	@scripts/setup.sh
+	@scripts/check.sh
+
+build:
+	$(SWIFT) build
+
+clean:
+	rm -rf .build .brokers
