@@ -1,0 +1,206 @@
+// Options, clocks, resource usage, allocation counting and JSON output shared by the modes.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import RdKafka
+import Synchronization
+
+struct BenchOptions {
+    var mode = ""
+    var brokers = ""
+    var topic = ""
+    var group: String?
+    var n = 0
+    var size = 100
+    var rate = 0.0
+    /// nil: unassigned (partitioner); -2: round robin over `partitions`; >= 0: that partition.
+    var partition: Int32? = nil
+    var partitions = 0
+    var single = false
+    var mainActor = false
+    var variant = "callback"
+    var inflight = 1000
+    var extra: [(String, String)] = []
+
+    static let roundRobin: Int32 = -2
+
+    static func usage() -> Never {
+        let text = """
+            usage:
+              rdkafka-swift-bench produce -b BROKERS -t TOPIC -n N -s SIZE [-p ua|rr|PART] [-P PARTITIONS]
+                                  [--mode-variant callback|stream|flush] [-X k=v ...]
+              rdkafka-swift-bench send    -b BROKERS -t TOPIC -n N -s SIZE [-p ua|rr|PART] [-P PARTITIONS]
+                                  [--inflight K] [-X k=v ...]
+              rdkafka-swift-bench consume -b BROKERS -t TOPIC -n N -P PARTITIONS [-g GROUP] [--single|--mainactor]
+                                  [-X k=v ...]
+              rdkafka-swift-bench latency -b BROKERS -t TOPIC -n N -s SIZE -r RATE -P PARTITIONS [-X k=v ...]
+              rdkafka-swift-bench send-latency -b BROKERS -t TOPIC -n N -s SIZE [-p PART] [-X k=v ...]
+            -P: the topic's partition count (the SDK has no metadata API; needed for rr, consume, latency).
+
+            """
+        FileDescriptorWriter.standardError.write(text)
+        exit(2)
+    }
+
+    static func parse(_ argv: [String]) -> BenchOptions {
+        var o = BenchOptions()
+        guard argv.count >= 2 else { usage() }
+        o.mode = argv[1]
+        var i = 2
+        func value() -> String {
+            guard i + 1 < argv.count else { usage() }
+            i += 1
+            return argv[i]
+        }
+        while i < argv.count {
+            switch argv[i] {
+            case "--single": o.single = true
+            case "--mainactor": o.mainActor = true
+            case "--by-name": break  // the SDK always produces by topic name
+            case "-b": o.brokers = value()
+            case "-t": o.topic = value()
+            case "-g": o.group = value()
+            case "-n": o.n = Int(value()) ?? 0
+            case "-s": o.size = Int(value()) ?? -1
+            case "-r": o.rate = Double(value()) ?? 0
+            case "-P", "--partitions": o.partitions = Int(value()) ?? 0
+            case "--mode-variant": o.variant = value()
+            case "--inflight": o.inflight = max(1, Int(value()) ?? 1)
+            case "-p":
+                let v = value()
+                switch v {
+                case "ua": o.partition = nil
+                case "rr": o.partition = roundRobin
+                default: o.partition = Int32(v) ?? 0
+                }
+            case "-X":
+                let v = value()
+                guard let eq = v.firstIndex(of: "=") else {
+                    FileDescriptorWriter.standardError.write("bad -X \(v)\n")
+                    exit(2)
+                }
+                o.extra.append((String(v[..<eq]), String(v[v.index(after: eq)...])))
+            default: usage()
+            }
+            i += 1
+        }
+        if o.brokers.isEmpty || o.topic.isEmpty || o.n <= 0 || o.size < 0 { usage() }
+        if o.partition == roundRobin && o.partitions < 1 {
+            FileDescriptorWriter.standardError.write("-p rr needs -P PARTITIONS\n")
+            exit(2)
+        }
+        return o
+    }
+
+    /// `bootstrap.servers` plus every `-X` (applied last, overriding anything).
+    func configuration(producer: Bool) -> KafkaConfiguration {
+        var config = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init))
+        if producer { config["acks"] = "-1" }
+        for (k, v) in extra { config[k] = v }
+        return config
+    }
+}
+
+/// Writes text to a file descriptor without Foundation.
+struct FileDescriptorWriter {
+    let fd: Int32
+    static let standardError = FileDescriptorWriter(fd: 2)
+    static let standardOutput = FileDescriptorWriter(fd: 1)
+
+    func write(_ text: String) {
+        var text = text
+        text.withUTF8 { buf in
+            var done = 0
+            while done < buf.count {
+                let r = Glibc.write(fd, buf.baseAddress! + done, buf.count - done)
+                if r <= 0 { return }
+                done += r
+            }
+        }
+    }
+}
+
+func log(_ text: String) { FileDescriptorWriter.standardError.write(text + "\n") }
+
+@inline(__always) func nowNs() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+}
+
+/// CPU seconds (user + system) and peak RSS in MiB of this process.
+func usageStats() -> (cpu: Double, rssMB: Double) {
+    var ru = rusage()
+    getrusage(RUSAGE_SELF, &ru)
+    let cpu = Double(ru.ru_utime.tv_sec) + Double(ru.ru_utime.tv_usec) / 1e6
+        + Double(ru.ru_stime.tv_sec) + Double(ru.ru_stime.tv_usec) / 1e6
+    return (cpu, Double(ru.ru_maxrss) / 1024.0)
+}
+
+/// `malloc_count_get()` of `libmalloc_count.so` when the process runs with it preloaded.
+enum MallocCounter {
+    typealias Fn = @convention(c) () -> UInt64
+    nonisolated(unsafe) static let get: Fn? = {
+        // nil handle == RTLD_DEFAULT on glibc.
+        guard let symbol = dlsym(nil, "malloc_count_get") else { return nil }
+        return unsafeBitCast(symbol, to: Fn.self)
+    }()
+
+    static func read() -> UInt64 { get?() ?? 0 }
+    static var available: Bool { get != nil }
+}
+
+/// One JSON object, fields in insertion order (numbers formatted like the C bench).
+struct JSONLine {
+    private var parts: [String] = []
+
+    mutating func add(_ key: String, _ value: String) {
+        parts.append("\"\(key)\":\"\(value)\"")
+    }
+    mutating func add(_ key: String, _ value: Int) { parts.append("\"\(key)\":\(value)") }
+    mutating func add(_ key: String, _ value: Double, digits: Int) {
+        parts.append("\"\(key)\":\(format(value, digits))")
+    }
+
+    func emit() {
+        FileDescriptorWriter.standardOutput.write("{" + parts.joined(separator: ",") + "}\n")
+    }
+}
+
+func format(_ value: Double, _ digits: Int) -> String {
+    guard value.isFinite else { return "0" }
+    var buffer = [CChar](repeating: 0, count: 64)
+    _ = withVaList([value]) { vsnprintf(&buffer, 64, "%.\(digits)f", $0) }
+    return String(cString: buffer)
+}
+
+/// Counters shared with callbacks on the SDK's threads.
+final class Counters: Sendable {
+    let ok = Atomic<Int>(0)
+    let failed = Atomic<Int>(0)
+    let lastNs = Atomic<Int64>(0)
+    let firstErrorLogged = Atomic<Bool>(false)
+    let expected: Int
+
+    init(expected: Int) { self.expected = expected }
+
+    /// Counts one report; the one completing `expected` records the time.
+    @inline(__always) func count(_ delivered: Bool, error: @autoclosure () -> String) {
+        let done: Int
+        if delivered {
+            done = ok.add(1, ordering: .relaxed).newValue + failed.load(ordering: .relaxed)
+        } else {
+            if !firstErrorLogged.exchange(true, ordering: .relaxed) { log("delivery failed: \(error())") }
+            done = failed.add(1, ordering: .relaxed).newValue + ok.load(ordering: .relaxed)
+        }
+        if done == expected { lastNs.store(nowNs(), ordering: .releasing) }
+    }
+
+    var total: Int { ok.load(ordering: .relaxed) + failed.load(ordering: .relaxed) }
+}
+
+func makePayload(_ size: Int) -> [UInt8] {
+    (0..<size).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+}
