@@ -32,7 +32,7 @@ fi
 # shellcheck disable=SC1091
 source "$ROOT/.brokers/env"
 
-swift test "$@"
+timeout --signal=INT --kill-after=30 "${SWIFT_TEST_TIMEOUT:-3600}" swift test "$@"
 rc=$?
 echo "make test: swift test exited $rc"
 exit $rc

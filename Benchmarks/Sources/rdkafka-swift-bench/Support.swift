@@ -20,7 +20,7 @@ struct BenchOptions {
     var partitions = 0
     var single = false
     var mainActor = false
-    var variant = "callback"
+    var variant = "stream"
     var inflight = 1000
     var extra: [(String, String)] = []
 
@@ -133,7 +133,7 @@ func log(_ text: String) { FileDescriptorWriter.standardError.write(text + "\n")
 /// CPU seconds (user + system) and peak RSS in MiB of this process.
 func usageStats() -> (cpu: Double, rssMB: Double) {
     var ru = rusage()
-    getrusage(RUSAGE_SELF, &ru)
+    getrusage(RUSAGE_SELF.rawValue, &ru)
     let cpu = Double(ru.ru_utime.tv_sec) + Double(ru.ru_utime.tv_usec) / 1e6
         + Double(ru.ru_stime.tv_sec) + Double(ru.ru_stime.tv_usec) / 1e6
     return (cpu, Double(ru.ru_maxrss) / 1024.0)
@@ -142,14 +142,14 @@ func usageStats() -> (cpu: Double, rssMB: Double) {
 /// `malloc_count_get()` of `libmalloc_count.so` when the process runs with it preloaded.
 enum MallocCounter {
     typealias Fn = @convention(c) () -> UInt64
-    nonisolated(unsafe) static let get: Fn? = {
+    static let function: Fn? = {
         // nil handle == RTLD_DEFAULT on glibc.
         guard let symbol = dlsym(nil, "malloc_count_get") else { return nil }
         return unsafeBitCast(symbol, to: Fn.self)
     }()
 
-    static func read() -> UInt64 { get?() ?? 0 }
-    static var available: Bool { get != nil }
+    static func read() -> UInt64 { function?() ?? 0 }
+    static var available: Bool { function != nil }
 }
 
 /// One JSON object, fields in insertion order (numbers formatted like the C bench).
@@ -172,8 +172,8 @@ struct JSONLine {
 func format(_ value: Double, _ digits: Int) -> String {
     guard value.isFinite else { return "0" }
     var buffer = [CChar](repeating: 0, count: 64)
-    _ = withVaList([value]) { vsnprintf(&buffer, 64, "%.\(digits)f", $0) }
-    return String(cString: buffer)
+    let length = withVaList([value]) { vsnprintf(&buffer, 64, "%.\(digits)f", $0) }
+    return String(decoding: buffer.prefix(Int(max(0, min(63, length)))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
 
 /// Counters shared with callbacks on the SDK's threads.

@@ -1,5 +1,14 @@
 /// Turns librdkafka's client errors into advice a person can act on.
 enum ClientErrorAdvice {
+    /// Authentication and TLS failures: retrying will not help, so queued work fails at once.
+    /// Under TLS 1.3 a rejected client certificate shows up as a transport error carrying an
+    /// SSL alert, after the handshake.
+    static func isSecurityFailure(_ error: KafkaError) -> Bool {
+        if error.code == .authentication || error.code == .ssl { return true }
+        let text = error.message.lowercased()
+        return error.code == .transport && (text.contains("ssl routines") || text.contains("ssl alert"))
+    }
+
     static func annotate(_ error: inout KafkaError) {
         guard error.fix == nil else { return }
         let text = error.message.lowercased()

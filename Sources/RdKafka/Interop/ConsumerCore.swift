@@ -237,7 +237,7 @@ final class ConsumerCore: @unchecked Sendable {
         if let fatal = handle.fatalError() { error = fatal }
         ClientErrorAdvice.annotate(&error)
         eventHandler?(.error(error))
-        if error.isFatal || code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR__SSL {
+        if error.isFatal || ClientErrorAdvice.isSecurityFailure(error) {
             pendingError.withLock { $0 = error }
             rd_kafka_queue_yield(queue)
         }

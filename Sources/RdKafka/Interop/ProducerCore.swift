@@ -285,7 +285,7 @@ final class ProducerCore: @unchecked Sendable {
         ClientErrorAdvice.annotate(&error)
         errorHandler?(error)
         handle.context.log(error.isFatal ? .critical : .error, "ERROR", error.description)
-        let isSecurity = code == RD_KAFKA_RESP_ERR__AUTHENTICATION || code == RD_KAFKA_RESP_ERR__SSL
+        let isSecurity = ClientErrorAdvice.isSecurityFailure(error)
         if error.isFatal || (isSecurity && failFastOnSecurityErrors) {
             securityError.withLock { $0 = error }
             // Messages would otherwise wait for message.timeout.ms: give them back now.

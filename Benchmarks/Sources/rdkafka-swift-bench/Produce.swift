@@ -1,0 +1,211 @@
+// produce (fire-and-forget) and send (awaited, K in flight).
+#if canImport(Glibc)
+import Glibc
+#endif
+import RdKafka
+import Synchronization
+
+/// Round-robin or fixed partition choice, as in the C bench.
+struct PartitionChooser {
+    let fixed: Int32?
+    let count: Int32
+    var next: Int32 = 0
+
+    init(_ o: BenchOptions) {
+        fixed = o.partition
+        count = Int32(max(1, o.partitions))
+    }
+
+    @inline(__always) mutating func choose() -> Int32? {
+        guard fixed == BenchOptions.roundRobin else { return fixed }
+        let p = next
+        next += 1
+        if next == count { next = 0 }
+        return p
+    }
+}
+
+/// Not timed: one awaited message so the connection and metadata are up before the clock starts
+/// (the C bench asks for metadata; the SDK has no metadata API).
+func warmUp(_ producer: KafkaProducer, _ o: BenchOptions, payload: KafkaPayload) async -> Bool {
+    let deadline = nowNs() + 30_000_000_000
+    while nowNs() < deadline {
+        do {
+            let report = try await producer.send(KafkaProducerMessage(topic: o.topic, partition: 0, value: payload))
+            log("produce: warm-up delivered to \(report.topic)[\(report.partition)]@\(report.offset)")
+            return true
+        } catch {
+            log("warm-up: \(error), retrying")
+            usleep(200_000)
+        }
+    }
+    return false
+}
+
+func runProduce(_ o: BenchOptions) async -> Int32 {
+    let counters = Counters(expected: o.n)
+    let variant = o.variant
+    guard ["callback", "stream", "flush"].contains(variant) else {
+        log("unknown --mode-variant \(variant)")
+        return 2
+    }
+    let producer: KafkaProducer
+    do {
+        producer = try KafkaProducer(
+            configuration: o.configuration(producer: true),
+            options: .init(deliveryReportBufferSize: variant == "stream" ? 100_000 : nil))
+    } catch {
+        log("producer: \(error)")
+        return 1
+    }
+    let payload = KafkaPayload(makePayload(o.size))
+    guard await warmUp(producer, o, payload: payload) else {
+        log("no connection to \(o.brokers)")
+        return 1
+    }
+
+    // Stream variant: a task counts the reports as they come.
+    var streamTask: Task<Void, Never>? = nil
+    if variant == "stream", let reports = producer.deliveryReports {
+        streamTask = Task.detached {
+            for await report in reports {
+                counters.count(report.error == nil, error: report.error?.description ?? "")
+                if counters.total >= counters.expected { break }
+            }
+        }
+    }
+    let onDelivery: @Sendable (DeliveryReport) -> Void = { report in
+        counters.count(report.error == nil, error: report.error?.description ?? "")
+    }
+
+    var chooser = PartitionChooser(o)
+    var produceErrors = 0
+    var expected = o.n
+    let m0 = MallocCounter.read()
+    let t0 = nowNs()
+    for _ in 0..<o.n {
+        let message = KafkaProducerMessage(topic: o.topic, partition: chooser.choose(), value: payload)
+        do {
+            if variant == "callback" {
+                try producer.send(message, onDelivery: onDelivery)
+            } else {
+                try producer.produce(message)
+            }
+        } catch {
+            if produceErrors == 0 { log("produce failed: \(error)") }
+            produceErrors += 1
+            expected -= 1
+        }
+    }
+    var tEnd: Int64
+    if variant == "flush" {
+        // No per-message reports: flush waits for them all; failures are counted by the SDK.
+        do { try await producer.flush(timeout: .seconds(300)) } catch { log("flush: \(error)") }
+        tEnd = nowNs()
+        let failed = producer.failedDeliveryCount
+        counters.failed.store(failed, ordering: .relaxed)
+        counters.ok.store(expected - failed - producer.outstandingMessageCount, ordering: .relaxed)
+    } else {
+        let limit = t0 + 300_000_000_000
+        while counters.total < expected && nowNs() < limit {
+            if expected < o.n && counters.total == expected { break }
+            do { try await producer.flush(timeout: .seconds(1)) } catch {}
+            if counters.total < expected { usleep(1000) }
+        }
+        tEnd = counters.lastNs.load(ordering: .acquiring)
+        if tEnd == 0 { tEnd = nowNs() }
+    }
+    let m1 = MallocCounter.read()
+    if counters.total < expected { log("timed out: \(expected - counters.total) delivery reports missing") }
+    let secs = Double(tEnd - t0) / 1e9
+    let ok = counters.ok.load(ordering: .relaxed)
+    log("produce[\(variant)]: \(ok) ok, \(counters.failed.load(ordering: .relaxed)) failed, \(produceErrors) produce errors, \(format(secs, 3))s")
+    _ = await producer.shutdown(timeout: .seconds(10))
+    streamTask?.cancel()
+
+    let (cpu, rss) = usageStats()
+    var j = JSONLine()
+    j.add("impl", "swift")
+    j.add("mode", "produce")
+    j.add("variant", variant)
+    j.add("n", o.n)
+    j.add("size", o.size)
+    j.add("seconds", secs, digits: 6)
+    j.add("msgs_per_sec", Double(ok) / secs, digits: 1)
+    j.add("mb_per_sec", Double(ok) * Double(o.size) / 1e6 / secs, digits: 3)
+    j.add("cpu_seconds", cpu, digits: 3)
+    j.add("peak_rss_mb", rss, digits: 1)
+    j.add("errors", o.n - ok)
+    if MallocCounter.available { j.add("mallocs_per_msg", Double(m1 &- m0) / Double(o.n), digits: 3) }
+    j.emit()
+    return ok == o.n ? 0 : 1
+}
+
+/// Hands out message indexes to the sending tasks.
+final class Ticket: Sendable {
+    let next = Atomic<Int>(0)
+}
+
+func runSend(_ o: BenchOptions) async -> Int32 {
+    let producer: KafkaProducer
+    do {
+        producer = try KafkaProducer(configuration: o.configuration(producer: true))
+    } catch {
+        log("producer: \(error)")
+        return 1
+    }
+    let payload = KafkaPayload(makePayload(o.size))
+    guard await warmUp(producer, o, payload: payload) else {
+        log("no connection to \(o.brokers)")
+        return 1
+    }
+    let counters = Counters(expected: o.n)
+    let ticket = Ticket()
+    let n = o.n
+    let topic = o.topic
+    let fixed = o.partition
+    let partitions = Int32(max(1, o.partitions))
+    let workers = min(o.inflight, n)
+    let m0 = MallocCounter.read()
+    let t0 = nowNs()
+    await withTaskGroup(of: Void.self) { group in
+        for _ in 0..<workers {
+            group.addTask {
+                while true {
+                    let i = ticket.next.add(1, ordering: .relaxed).oldValue
+                    if i >= n { return }
+                    let partition: Int32? = fixed == BenchOptions.roundRobin ? Int32(i % Int(partitions)) : fixed
+                    do {
+                        _ = try await producer.send(KafkaProducerMessage(topic: topic, partition: partition, value: payload))
+                        counters.count(true, error: "")
+                    } catch {
+                        counters.count(false, error: "\(error)")
+                    }
+                }
+            }
+        }
+    }
+    let tEnd = nowNs()
+    let m1 = MallocCounter.read()
+    let secs = Double(tEnd - t0) / 1e9
+    let ok = counters.ok.load(ordering: .relaxed)
+    log("send[inflight \(workers)]: \(ok) ok, \(counters.failed.load(ordering: .relaxed)) failed, \(format(secs, 3))s")
+    _ = await producer.shutdown(timeout: .seconds(10))
+
+    let (cpu, rss) = usageStats()
+    var j = JSONLine()
+    j.add("impl", "swift")
+    j.add("mode", "send")
+    j.add("inflight", workers)
+    j.add("n", o.n)
+    j.add("size", o.size)
+    j.add("seconds", secs, digits: 6)
+    j.add("msgs_per_sec", Double(ok) / secs, digits: 1)
+    j.add("mb_per_sec", Double(ok) * Double(o.size) / 1e6 / secs, digits: 3)
+    j.add("cpu_seconds", cpu, digits: 3)
+    j.add("peak_rss_mb", rss, digits: 1)
+    j.add("errors", o.n - ok)
+    if MallocCounter.available { j.add("mallocs_per_msg", Double(m1 &- m0) / Double(o.n), digits: 3) }
+    j.emit()
+    return ok == o.n ? 0 : 1
+}

@@ -1,0 +1,41 @@
+import Foundation
+import RdKafka
+import RdKafkaTesting
+
+// rdkafka-cli: the SDK's sample command-line client.
+// `rdkafka-cli demo` produces and consumes a few messages end to end.
+
+@main
+struct RdKafkaCLI {
+    static func main() async {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        let command = arguments.isEmpty ? "help" : arguments.removeFirst()
+        do {
+            switch command {
+            case "demo": try await Demo.run(arguments)
+            case "config": try ConfigCommand.run(arguments)
+            case "help", "--help", "-h": print(usage)
+            default:
+                FileHandle.standardError.write(Data("rdkafka-cli: unknown command '\(command)'\n\n\(usage)\n".utf8))
+                exit(2)
+            }
+        } catch let error as KafkaError {
+            FileHandle.standardError.write(Data("rdkafka-cli: \(error)\n".utf8))
+            exit(1)
+        } catch {
+            FileHandle.standardError.write(Data("rdkafka-cli: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    static let usage = """
+        Usage: rdkafka-cli <command> [options]
+
+        Commands:
+          demo    [-b brokers]            produce and consume a few messages end to end
+                                          (starts an embedded mock cluster unless -b or
+                                          KAFKA_BOOTSTRAP_SERVERS names brokers)
+          config  [-F file] [-X k=v]...   print the effective configuration, secrets redacted,
+                                          with where each value came from
+        """
+}

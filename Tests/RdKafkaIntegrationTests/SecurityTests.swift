@@ -1,0 +1,167 @@
+import Foundation
+import RdKafka
+import RdKafkaTesting
+import Testing
+
+/// TLS and SASL end to end through the test front (scripts/kafka_front.py) in front of noida-db.
+@Suite("Security end to end through the TLS/SASL front", .serialized, .enabled(if: TestEnvironment.front != nil, "needs the TLS/SASL front from make test"))
+struct SecurityTests {
+    let front = TestEnvironment.front!
+
+    func sslConfig() -> KafkaConfiguration {
+        var config = KafkaConfiguration(bootstrapServers: [front.ssl])
+        config.securityProtocol = .ssl
+        config.sslCALocation = front.path("ca.pem")
+        config.sslCertificateLocation = front.path("client.pem")
+        config.sslKeyLocation = front.path("client.key")
+        config.sslKeyPassword = front.keyPassword
+        return config
+    }
+
+    func saslConfig(_ mechanism: SASLMechanism, password: String? = nil) -> KafkaConfiguration {
+        var config = KafkaConfiguration(bootstrapServers: [front.saslSSL])
+        config.securityProtocol = .saslSSL
+        config.saslMechanism = mechanism
+        config.saslUsername = front.user
+        config.saslPassword = password ?? front.password
+        config.sslCALocation = front.path("ca.pem")
+        return config
+    }
+
+    /// Produces one message and consumes it back with the same configuration.
+    func roundTrip(_ config: KafkaConfiguration) async throws {
+        let topic = uniqueTopic("secure")
+        let producer = try KafkaProducer(configuration: config)
+        let report = try await producer.send(KafkaProducerMessage(topic: topic, key: "k", value: "secret payload"))
+        #expect(report.error == nil)
+        _ = await producer.shutdown()
+        let consumer = try KafkaConsumer(configuration: config)
+        try consumer.assign([TopicPartition(topic, report.partition): .offset(report.offset)])
+        let messages = try await KafkaTestSupport.collect(1, from: consumer, timeout: .seconds(20))
+        #expect(messages.first?.valueString == "secret payload")
+        try await consumer.close()
+    }
+
+    /// Sends one message and expects a KafkaError within `seconds`.
+    func expectFastFailure(_ config: KafkaConfiguration, seconds: Double = 10, _ check: (KafkaError) -> Void) async throws {
+        let errors = ErrorBox()
+        let producer = try KafkaProducer(configuration: config, options: .init(logHandler: KafkaLog.none, errorHandler: { errors.append($0) }))
+        let start = ContinuousClock.now
+        do {
+            _ = try await producer.send(KafkaProducerMessage(topic: uniqueTopic("fail"), value: "x"))
+            Issue.record("the send succeeded, but it should have failed")
+        } catch {
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed < .seconds(seconds), "took \(elapsed)")
+            check(error)
+        }
+        #expect(!errors.all.isEmpty, "a client error event was expected")
+        _ = await producer.shutdown(timeout: .seconds(1))
+    }
+
+    @Test("SSL with CA, client certificate and encrypted key produces and consumes")
+    func sslMutualTLS() async throws {
+        try await roundTrip(sslConfig())
+    }
+
+    @Test("SSL with a PKCS#12 keystore produces and consumes")
+    func sslKeystore() async throws {
+        var config = KafkaConfiguration(bootstrapServers: [front.ssl])
+        config.securityProtocol = .ssl
+        config.sslCALocation = front.path("ca.pem")
+        config.sslKeystoreLocation = front.path("client.p12")
+        config.sslKeystorePassword = front.keystorePassword
+        try await roundTrip(config)
+    }
+
+    @Test("SASL_SSL produces and consumes with each mechanism", arguments: [SASLMechanism.plain, .scramSHA256, .scramSHA512])
+    func saslSSL(mechanism: SASLMechanism) async throws {
+        try await roundTrip(saslConfig(mechanism))
+    }
+
+    @Test("SASL_PLAINTEXT SCRAM-SHA-256 produces and consumes")
+    func saslPlaintext() async throws {
+        var config = KafkaConfiguration(bootstrapServers: [front.saslPlaintext])
+        config.securityProtocol = .saslPlaintext
+        config.saslMechanism = .scramSHA256
+        config.saslUsername = front.user
+        config.saslPassword = front.password
+        try await roundTrip(config)
+    }
+
+    @Test("the same security settings work from a .properties file")
+    func fromPropertiesFile() async throws {
+        let dir = NSTemporaryDirectory() + "sec-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let sasl = "\(dir)/client.properties"
+        try """
+            bootstrap.servers=\(front.saslSSL)
+            security.protocol=SASL_SSL
+            sasl.mechanism=SCRAM-SHA-512
+            sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="\(front.user)" password="\(front.password)";
+            ssl.ca.location=\(front.path("ca.pem"))
+            """.write(toFile: sasl, atomically: true, encoding: .utf8)
+        try await roundTrip(try KafkaConfiguration(contentsOfFile: sasl))
+        let ssl = "\(dir)/aiven.properties"
+        try """
+            bootstrap.servers=\(front.ssl)
+            security.protocol=SSL
+            ssl.ca.location=\(front.path("ca.pem"))
+            ssl.certificate.location=\(front.path("client.pem"))
+            ssl.key.location=\(front.path("client.key"))
+            ssl.key.password=\(front.keyPassword)
+            """.write(toFile: ssl, atomically: true, encoding: .utf8)
+        try await roundTrip(try KafkaConfiguration(contentsOfFile: ssl))
+    }
+
+    @Test("a wrong password fails within seconds with an authentication error that says what to check")
+    func wrongPassword() async throws {
+        try await expectFastFailure(saslConfig(.scramSHA256, password: "not-the-password")) { error in
+            #expect(error.code == .authentication)
+            #expect(error.message.contains("not delivered"))
+            #expect(error.fix?.contains("sasl.username and sasl.password") == true, "\(error)")
+            #expect(!error.description.contains("not-the-password"))
+        }
+    }
+
+    @Test("an untrusted CA fails within seconds with an SSL error that names ssl.ca.location")
+    func untrustedCA() async throws {
+        var config = sslConfig()
+        config.sslCALocation = front.path("other-ca.pem")
+        try await expectFastFailure(config) { error in
+            #expect(error.code == .ssl)
+            #expect(error.fix?.contains("ssl.ca.location") == true, "\(error)")
+        }
+    }
+
+    @Test("a missing client certificate fails within seconds with an error that names the certificate settings")
+    func missingClientCertificate() async throws {
+        var config = KafkaConfiguration(bootstrapServers: [front.ssl])
+        config.securityProtocol = .ssl
+        config.sslCALocation = front.path("ca.pem")
+        try await expectFastFailure(config) { error in
+            #expect(error.code == .ssl || error.code == .transport)
+            #expect(error.fix?.contains("ssl.certificate.location") == true, "\(error)")
+        }
+    }
+
+    @Test("a consumer with a wrong password throws from its message loop within seconds")
+    func consumerWrongPassword() async throws {
+        let consumer = try KafkaConsumer(configuration: saslConfig(.plain, password: "nope"), options: .init(logHandler: KafkaLog.none))
+        try consumer.assign([TopicPartition(uniqueTopic("c"), 0): .beginning])
+        let start = ContinuousClock.now
+        await #expect(throws: KafkaError.self) {
+            for try await _ in consumer.messages {}
+        }
+        #expect(ContinuousClock.now - start < .seconds(10))
+        try? await consumer.close(timeout: .seconds(5))
+    }
+}
+
+final class ErrorBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var errors: [KafkaError] = []
+    func append(_ error: KafkaError) { lock.lock(); errors.append(error); lock.unlock() }
+    var all: [KafkaError] { lock.lock(); defer { lock.unlock() }; return errors }
+}
