@@ -92,6 +92,9 @@ func runConsume(_ o: BenchOptions) async -> Int32 {
         if o.group != nil {
             try consumer.subscribe(topics: [o.topic])
         } else {
+            // Like the C bench's metadata request before assign(): connect and learn the leaders
+            // first (the SDK has no metadata call; a watermark query does both).
+            _ = try? await consumer.watermarkOffsets(for: TopicPartition(o.topic, 0))
             var assignment: [TopicPartition: KafkaOffset] = [:]
             for p in 0..<o.partitions { assignment[TopicPartition(o.topic, Int32(p))] = .beginning }
             try consumer.assign(assignment)

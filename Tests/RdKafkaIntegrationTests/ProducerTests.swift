@@ -1,0 +1,220 @@
+import Foundation
+import RdKafka
+import RdKafkaTesting
+import Testing
+
+/// Sum of high watermarks over a topic's partitions: how many messages the broker holds.
+func messageCount(_ broker: TestBroker, topic: String, partitions: Int32) async throws -> Int64 {
+    let consumer = try KafkaConsumer(configuration: broker.configuration(), options: .init(logHandler: KafkaLog.none))
+    var total: Int64 = 0
+    for p in 0..<partitions {
+        total += try await consumer.watermarkOffsets(for: TopicPartition(topic, p)).high
+    }
+    try await consumer.close()
+    return total
+}
+
+/// A configuration pointing at a port nobody listens on: messages stay queued.
+func unreachableConfiguration() -> KafkaConfiguration {
+    var config = KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"])
+    config.messageTimeoutMs = 600_000
+    return config
+}
+
+@Suite("Producer: flush, purge, shutdown, backpressure, transactions", .serialized, .timeLimit(.minutes(3)))
+struct ProducerTests {
+    @Test("purge returns exactly the messages it removed")
+    func purgeReturnsRemoved() async throws {
+        let producer = try KafkaProducer(configuration: unreachableConfiguration(), options: .init(logHandler: KafkaLog.none))
+        for i in 0..<500 { try producer.produce(KafkaProducerMessage(topic: "t", key: "k\(i)", value: "v\(i)", headers: [KafkaHeader(name: "n", value: "\(i)")])) }
+        #expect(producer.outstandingMessageCount == 500)
+        let purged = await producer.purge()
+        #expect(purged.count == 500)
+        #expect(Set(purged.compactMap { $0.value.map { String(decoding: $0.bytes, as: UTF8.self) } }) == Set((0..<500).map { "v\($0)" }))
+        #expect(purged.first?.headers.first?.name == "n")
+        #expect(producer.outstandingMessageCount == 0)
+        #expect(producer.takeUndelivered().isEmpty)  // handed out by purge, not twice
+        _ = await producer.shutdown()
+    }
+
+    @Test("an awaited send that is purged throws _PURGE_QUEUE")
+    func purgedSendThrows() async throws {
+        let producer = try KafkaProducer(configuration: unreachableConfiguration(), options: .init(logHandler: KafkaLog.none))
+        async let outcome: DeliveryReport = producer.send(KafkaProducerMessage(topic: "t", value: "x"))
+        while producer.outstandingMessageCount == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        let purged = await producer.purge()
+        #expect(purged.count == 1)
+        do {
+            _ = try await outcome
+            Issue.record("expected a purge error")
+        } catch let error as KafkaError {
+            #expect(error.code == .purgeQueue)
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+        _ = await producer.shutdown()
+    }
+
+    @Test("shutdown with 100,000 messages queued delivers all of them", arguments: TestEnvironment.all.filter { $0.kind != .noida })
+    func shutdownLosesNothing(broker: TestBroker) async throws {
+        let topic = uniqueTopic("shutdown")
+        let producer = try KafkaProducer(configuration: broker.configuration())
+        let payload = KafkaPayload([UInt8](repeating: 7, count: 20))
+        for _ in 0..<100_000 { try producer.produce(KafkaProducerMessage(topic: topic, value: payload)) }
+        let left = await producer.shutdown(timeout: .seconds(60))
+        #expect(left.isEmpty)
+        #expect(producer.failedDeliveryCount == 0)
+        #expect(try await messageCount(broker, topic: topic, partitions: broker.autoCreatedPartitions) == 100_000)
+    }
+
+    @Test("shutdown hands back every message it could not deliver")
+    func shutdownHandsBackUndelivered() async throws {
+        let producer = try KafkaProducer(configuration: unreachableConfiguration(), options: .init(logHandler: KafkaLog.none))
+        for i in 0..<100_000 { try producer.produce(KafkaProducerMessage(topic: "t", value: "\(i)")) }
+        let left = await producer.shutdown(timeout: .milliseconds(300))
+        #expect(left.count == 100_000)
+        #expect(Set(left.map { String(decoding: $0.value?.bytes ?? [], as: UTF8.self) }).count == 100_000)
+        #expect(throws: KafkaError.self) { try producer.produce(KafkaProducerMessage(topic: "t", value: "late")) }
+    }
+
+    @Test("a producer dropped without shutdown still delivers what it queued (deinit flushes)", arguments: TestEnvironment.all.filter { $0.kind != .noida })
+    func deinitFlushes(broker: TestBroker) async throws {
+        let topic = uniqueTopic("deinit")
+        do {
+            let producer = try KafkaProducer(configuration: broker.configuration())
+            for i in 0..<1_000 { try producer.produce(KafkaProducerMessage(topic: topic, value: "\(i)")) }
+        }
+        #expect(try await messageCount(broker, topic: topic, partitions: broker.autoCreatedPartitions) == 1_000)
+    }
+
+    @Test("a deinit that cannot deliver logs how many messages were discarded")
+    func deinitReportsDiscarded() async throws {
+        let logs = LogLines()
+        do {
+            var options = KafkaProducer.Options(deinitFlushTimeout: .milliseconds(200), logHandler: logs.handler)
+            options.failFastOnSecurityErrors = true
+            let producer = try KafkaProducer(configuration: unreachableConfiguration(), options: options)
+            for i in 0..<10 { try producer.produce(KafkaProducerMessage(topic: "t", value: "\(i)")) }
+        }
+        #expect(logs.text.contains("10 messages were not delivered"))
+    }
+
+    @Test("queue-full backpressure: 1,000,000 sends through a 1,000-message queue lose none", arguments: TestEnvironment.all.filter { $0.kind != .noida })
+    func backpressureLosesNothing(broker: TestBroker) async throws {
+        let topic = uniqueTopic("backpressure")
+        var config = broker.configuration()
+        config.queueBufferingMaxMessages = 1_000
+        let producer = try KafkaProducer(configuration: config, options: .init(deliveryReportBufferSize: 50_000))
+        let count = 1_000_000
+        let reports = Task {
+            var delivered = 0, failed = 0
+            for await report in producer.deliveryReports! {
+                if report.error == nil { delivered += 1 } else { failed += 1 }
+                if delivered + failed == count { break }
+            }
+            return (delivered, failed)
+        }
+        let payload = KafkaPayload([UInt8](repeating: 1, count: 10))
+        for _ in 0..<count { try await producer.produceWaitingForRoom(KafkaProducerMessage(topic: topic, value: payload)) }
+        let (delivered, failed) = await reports.value
+        #expect(delivered == count)
+        #expect(failed == 0)
+        #expect(await producer.shutdown().isEmpty)
+    }
+
+    @Test("awaited sends wait for room instead of failing when the queue is full", arguments: TestEnvironment.all.filter { $0.kind != .noida })
+    func awaitedSendsWaitForRoom(broker: TestBroker) async throws {
+        let topic = uniqueTopic("room")
+        var config = broker.configuration()
+        config.queueBufferingMaxMessages = 10
+        let producer = try KafkaProducer(configuration: config)
+        let offsets = try await withThrowingTaskGroup(of: Int64.self) { group in
+            for i in 0..<2_000 { group.addTask { try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, value: "\(i)")).offset } }
+            return try await group.reduce(into: [Int64]()) { $0.append($1) }
+        }
+        #expect(Set(offsets) == Set(0..<2_000))
+        _ = await producer.shutdown()
+    }
+
+    @Test("a full queue that never drains fails the send after queueFullTimeout")
+    func queueFullTimesOut() async throws {
+        var config = unreachableConfiguration()
+        config.queueBufferingMaxMessages = 5
+        let producer = try KafkaProducer(configuration: config, options: .init(queueFullTimeout: .milliseconds(300), logHandler: KafkaLog.none))
+        for _ in 0..<5 { try producer.produce(KafkaProducerMessage(topic: "t", value: "x")) }
+        let start = ContinuousClock.now
+        await #expect(throws: KafkaError.self) { _ = try await producer.send(KafkaProducerMessage(topic: "t", value: "y")) }
+        #expect(ContinuousClock.now - start >= .milliseconds(250))
+        #expect(await producer.shutdown(timeout: .milliseconds(100)).count == 5)
+    }
+
+    @Test("per-message errors come back typed: too large, unknown partition, empty topic", arguments: TestEnvironment.all)
+    func perMessageErrors(broker: TestBroker) async throws {
+        let producer = try KafkaProducer(configuration: broker.configuration(), options: .init(logHandler: KafkaLog.none))
+        let topic = uniqueTopic("errors")
+        _ = try await producer.send(KafkaProducerMessage(topic: topic, value: "create"))
+        let huge = KafkaPayload([UInt8](repeating: 0, count: 2_000_000))
+        do {
+            _ = try await producer.send(KafkaProducerMessage(topic: topic, value: huge))
+            Issue.record("a 2 MB message should be refused")
+        } catch {
+            #expect(error.code == .messageSizeTooLarge)
+            #expect(error.fix?.contains("message.max.bytes") == true)
+        }
+        await #expect(throws: KafkaError.self) { _ = try await producer.send(KafkaProducerMessage(topic: topic, partition: 99, value: "x")) }
+        await #expect(throws: KafkaError.self) { _ = try await producer.send(KafkaProducerMessage(topic: "", value: "x")) }
+        await #expect(throws: KafkaError.self) { _ = try await producer.send(KafkaProducerMessage(topic: topic, partition: -3, value: "x")) }
+        _ = await producer.shutdown()
+    }
+
+    @Test("the callback form reports each message once", arguments: TestEnvironment.all)
+    func callbackForm(broker: TestBroker) async throws {
+        let producer = try KafkaProducer(configuration: broker.configuration())
+        let topic = uniqueTopic("callback")
+        let seen = LogLines()
+        for i in 0..<100 {
+            try producer.send(KafkaProducerMessage(topic: topic, partition: 0, value: "\(i)")) { report in
+                seen.append("\(report.offset):\(report.error == nil)")
+            }
+        }
+        try await producer.flush()
+        #expect(Set(seen.lines) == Set((0..<100).map { "\($0):true" }))
+        _ = await producer.shutdown()
+    }
+
+    @Test("an aborted transaction is invisible to a read_committed consumer", arguments: TestEnvironment.full)
+    func transactions(broker: TestBroker) async throws {
+        let topic = uniqueTopic("txn")
+        var config = broker.configuration()
+        config.transactionalID = uniqueTopic("txn-id")
+        let producer = try KafkaProducer(configuration: config)
+        try await producer.initTransactions()
+        try producer.beginTransaction()
+        for i in 0..<3 { _ = try producer.produce(KafkaProducerMessage(topic: topic, partition: 0, value: "aborted-\(i)")) }
+        try await producer.flush()
+        try await producer.abortTransaction()
+        try producer.beginTransaction()
+        for i in 0..<2 { _ = try producer.produce(KafkaProducerMessage(topic: topic, partition: 0, value: "committed-\(i)")) }
+        try await producer.commitTransaction()
+        _ = await producer.shutdown()
+
+        var consumerConfig = broker.configuration()
+        consumerConfig.isolationLevel = .readCommitted
+        let consumer = try KafkaConsumer(configuration: consumerConfig)
+        try consumer.assign([TopicPartition(topic, 0): .beginning])
+        let messages = try await KafkaTestSupport.collect(2, from: consumer)
+        #expect(messages.map { $0.valueString ?? "" } == ["committed-0", "committed-1"])
+        let more = try await consumer.poll(maxMessages: 10, timeout: .seconds(2))
+        #expect(more.isEmpty)
+        try await consumer.close()
+    }
+}
+
+final class LogLines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    func append(_ line: String) { lock.lock(); stored.append(line); lock.unlock() }
+    var lines: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+    var text: String { lines.joined(separator: "\n") }
+    var handler: KafkaLogHandler { { [self] in append($0.description) } }
+}
