@@ -71,7 +71,7 @@ public final class KafkaConsumer: Sendable {
     public var name: String { core.handle.name }
 
     private func ensureOpen() throws(KafkaError) {
-        if core.isClosed.load(ordering: .sequentiallyConsistent) { throw KafkaError.closed("The consumer") }
+        if core.closeFinished.load(ordering: .sequentiallyConsistent) { throw KafkaError.closed("The consumer") }
     }
 
     // MARK: Subscription and assignment
@@ -314,6 +314,8 @@ extension KafkaConsumer {
 
             public mutating func next() async throws -> KafkaMessage? {
                 while true {
+                    // After close, messages left in the batch belong to whoever owns the partition next.
+                    if core.isClosed.load(ordering: .relaxed) { return nil }
                     if let batch, index < batch.count {
                         let message = KafkaMessage(batch: batch, index: index)
                         index += 1

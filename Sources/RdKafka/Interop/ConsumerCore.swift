@@ -37,7 +37,11 @@ final class ConsumerCore: @unchecked Sendable {
     private var stopRequested = false
     private let nextRequestID = Atomic<UInt64>(1)
     private let threadDone = DispatchSemaphore(value: 0)
+    /// Set when close starts: no more messages are handed out.
     let isClosed = Atomic<Bool>(false)
+    /// Set when close has finished: calls fail from then on (the revoke hook may still commit
+    /// while closing).
+    let closeFinished = Atomic<Bool>(false)
 
     /// Fatal or security error to fail the next fetch with.
     private let pendingError = Mutex<KafkaError?>(nil)
@@ -45,6 +49,10 @@ final class ConsumerCore: @unchecked Sendable {
     private let current = Mutex<(batch: MessageBatch?, stored: Int)>((nil, 0))
     /// Start positions for partitions assigned by the group without a committed offset.
     let startPositions = Mutex<[TopicPartition: KafkaOffset]>([:])
+    /// The next offset per partition after what the app has processed, kept across
+    /// rebalances: when a group rebalances, brokers may refuse commits (REBALANCE_IN_PROGRESS),
+    /// and a partition given back to this member must not restart from an older commit.
+    private let processed = Mutex<[TopicPartition: Int64]>([:])
 
     init(
         configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler, maxBatch: Int,
@@ -249,13 +257,22 @@ final class ConsumerCore: @unchecked Sendable {
         let list = partitions.map { ConsumerCore.partitions(of: $0) } ?? []
         switch err {
         case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            if let partitions { applyStartPositions(partitions) }
+            var resumed: [(TopicPartition, Int64)] = []
+            if let partitions {
+                applyStartPositions(partitions)
+                resumed = resumeProcessed(partitions)
+            }
             runHook(.assigned(list))
             if cooperative {
                 if let error = rd_kafka_incremental_assign(rk, partitions) { report(Interop.consume(error)) }
             } else {
                 let code = rd_kafka_assign(rk, partitions)
                 if code != RD_KAFKA_RESP_ERR_NO_ERROR { report(Interop.error(code)) }
+            }
+            if sdkStoresOffsets, !resumed.isEmpty {
+                // Stored again so the next commit covers work done before the rebalance.
+                let list = NativePartitionList(resumed)
+                _ = rd_kafka_offsets_store(rk, list.pointer)
             }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             let lost = rd_kafka_assignment_lost(rk) != 0
@@ -311,6 +328,27 @@ final class ConsumerCore: @unchecked Sendable {
         }
     }
 
+    /// Partitions this member processed before: start after that work, unless the group has
+    /// committed further (another member had them meanwhile).
+    private func resumeProcessed(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [(TopicPartition, Int64)] {
+        let known = processed.withLock { $0 }
+        let mine = ConsumerCore.partitions(of: list).filter { known[$0] != nil }
+        guard !mine.isEmpty else { return [] }
+        let committed = NativePartitionList(mine.map { ($0, Int64(-1001)) })
+        guard rd_kafka_committed(handle.pointer, committed.pointer, 10_000) == RD_KAFKA_RESP_ERR_NO_ERROR else { return [] }
+        let committedOffsets = Dictionary(committed.elements.map { ($0.0, $0.offset) }, uniquingKeysWith: { $1 })
+        var resumed: [(TopicPartition, Int64)] = []
+        for i in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[i]
+            guard let topic = element.topic else { continue }
+            let tp = TopicPartition(String(cString: topic), element.partition)
+            guard let mineNext = known[tp], mineNext > (committedOffsets[tp] ?? -1) else { continue }
+            list.pointee.elems[i].offset = mineNext
+            resumed.append((tp, mineNext))
+        }
+        return resumed
+    }
+
     static func partitions(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [TopicPartition] {
         (0..<Int(list.pointee.cnt)).compactMap { i in
             let e = list.pointee.elems[i]
@@ -332,6 +370,7 @@ final class ConsumerCore: @unchecked Sendable {
             return batch.nextOffsets(upTo: taken)
         }
         guard !offsets.isEmpty else { return }
+        processed.withLock { $0.merge(offsets) { Swift.max($0, $1) } }
         let list = NativePartitionList(offsets.map { ($0.key, $0.value) })
         _ = rd_kafka_offsets_store(handle.pointer, list.pointer)  // revoked partitions fail harmlessly
     }
@@ -350,6 +389,7 @@ final class ConsumerCore: @unchecked Sendable {
         threadDone.wait()
         storeTaken(all: false)
         let code = rd_kafka_consumer_close(handle.pointer)
+        closeFinished.store(true, ordering: .sequentiallyConsistent)
         return code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : Interop.error(code, "closing the consumer failed")
     }
 }

@@ -1,0 +1,313 @@
+import Foundation
+import RdKafka
+import RdKafkaTesting
+import Testing
+
+/// Produces `count` messages `prefix-i` to one partition and waits for them.
+func fill(_ broker: TestBroker, topic: String, partition: Int32 = 0, count: Int, prefix: String = "m", from start: Int = 0) async throws {
+    let producer = try KafkaProducer(configuration: broker.configuration())
+    for i in start..<(start + count) {
+        try producer.produce(KafkaProducerMessage(topic: topic, partition: partition, key: "\(i)", value: "\(prefix)-\(i)"))
+    }
+    let left = await producer.shutdown()
+    #expect(left.isEmpty)
+}
+
+func groupConfig(_ broker: TestBroker, group: String) -> KafkaConfiguration {
+    var config = broker.configuration()
+    config.groupID = group
+    config.autoOffsetReset = .earliest
+    config.sessionTimeoutMs = 6_000
+    config["heartbeat.interval.ms"] = "500"
+    config.autoCommitIntervalMs = 200
+    return config
+}
+
+@Suite("Consumer: groups, offsets, rebalance, shutdown", .serialized, .timeLimit(.minutes(3)))
+struct ConsumerTests {
+    @Test("three consumers in three groups each receive every message", arguments: TestEnvironment.all)
+    func threeGroupsAllReceive(broker: TestBroker) async throws {
+        let topic = uniqueTopic("product-price")
+        try await fill(broker, topic: topic, count: 30)
+        var received: [[String]] = []
+        for name in ["inventory", "franchisee1", "franchisee2"] {
+            let consumer = try KafkaConsumer(configuration: groupConfig(broker, group: uniqueTopic(name)))
+            try consumer.subscribe(topics: [topic])
+            let messages = try await KafkaTestSupport.collect(30, from: consumer)
+            received.append(messages.map { $0.valueString ?? "" }.sorted())
+            try await consumer.close()
+        }
+        let expected = (0..<30).map { "m-\($0)" }.sorted()
+        #expect(received == [expected, expected, expected])
+    }
+
+    @Test("iterating messages with for-try-await receives everything in order", arguments: TestEnvironment.all)
+    func asyncSequence(broker: TestBroker) async throws {
+        let topic = uniqueTopic("seq")
+        try await fill(broker, topic: topic, count: 500)
+        let consumer = try KafkaConsumer(configuration: broker.configuration())
+        try consumer.assign([TopicPartition(topic, 0): .beginning])
+        var offsets: [Int64] = []
+        for try await message in consumer.messages {
+            offsets.append(message.offset)
+            if offsets.count == 500 { break }
+        }
+        #expect(offsets == Array(0..<500).map(Int64.init))
+        try await consumer.close()
+    }
+
+    @Test("start at offset 2 skips offsets 0 and 1, by assign and by a group's start map", arguments: TestEnvironment.all)
+    func startAtOffset(broker: TestBroker) async throws {
+        let topic = uniqueTopic("productions")
+        try await fill(broker, topic: topic, count: 5)
+        let assigned = try KafkaConsumer(configuration: broker.configuration())
+        try assigned.assign([TopicPartition(topic, 0): .offset(2)])
+        #expect(try await KafkaTestSupport.collect(3, from: assigned).map(\.offset) == [2, 3, 4])
+        try await assigned.close()
+
+        let group = try KafkaConsumer(configuration: groupConfig(broker, group: uniqueTopic("siddhi")))
+        try group.subscribe(topics: [topic], startingAt: [TopicPartition(topic, 0): .offset(2)])
+        #expect(try await KafkaTestSupport.collect(3, from: group).map(\.offset) == [2, 3, 4])
+        try await group.close()
+    }
+
+    @Test("a restarted consumer resumes from its committed offset, nothing lost or repeated", arguments: TestEnvironment.all)
+    func restartResumes(broker: TestBroker) async throws {
+        let topic = uniqueTopic("resume")
+        let group = uniqueTopic("resume-group")
+        try await fill(broker, topic: topic, count: 10)
+        var config = groupConfig(broker, group: group)
+        config.enableAutoCommit = false
+        let first = try KafkaConsumer(configuration: config)
+        try first.subscribe(topics: [topic], startingAt: [TopicPartition(topic, 0): .offset(2)])
+        let firstBatch = try await KafkaTestSupport.collect(4, from: first)
+        #expect(firstBatch.map(\.offset) == [2, 3, 4, 5])
+        try await first.commit()
+        try await first.close()
+
+        try await fill(broker, topic: topic, count: 5, from: 10)
+        let second = try KafkaConsumer(configuration: config)
+        try second.subscribe(topics: [topic], startingAt: [TopicPartition(topic, 0): .offset(2)])
+        let rest = try await KafkaTestSupport.collect(9, from: second)
+        #expect(rest.map(\.offset) == Array(6..<15).map(Int64.init))
+        #expect(try await second.committed(for: [TopicPartition(topic, 0)])[TopicPartition(topic, 0)] == 6)
+        try await second.close()
+    }
+
+    @Test("two consumers in one group on one partition: one idle, the other takes over from the last commit", arguments: TestEnvironment.all)
+    func failover(broker: TestBroker) async throws {
+        let topic = uniqueTopic("failover")
+        let group = uniqueTopic("failover-group")
+        if let cluster = TestEnvironment.embeddedCluster, broker.kind == .mock { try cluster.createTopic(topic, partitions: 1) }
+        try await fill(broker, topic: topic, count: 20)
+        let partitions = broker.kind == .mock && TestEnvironment.embeddedCluster == nil ? broker.autoCreatedPartitions : 1
+        let a = try KafkaConsumer(configuration: groupConfig(broker, group: group))
+        let b = try KafkaConsumer(configuration: groupConfig(broker, group: group))
+        try a.subscribe(topics: [topic])
+        try b.subscribe(topics: [topic])
+        // Both join; partition 0 (the only one with data) goes to one of them.
+        var fromA: [KafkaMessage] = []
+        var fromB: [KafkaMessage] = []
+        let deadline = ContinuousClock.now + .seconds(30)
+        while fromA.count + fromB.count < 10, ContinuousClock.now < deadline {
+            fromA += try await a.poll(maxMessages: 10 - fromA.count - fromB.count, timeout: .milliseconds(200))
+            if fromA.count + fromB.count < 10 {
+                fromB += try await b.poll(maxMessages: 10 - fromA.count - fromB.count, timeout: .milliseconds(200))
+            }
+        }
+        #expect(fromA.isEmpty != fromB.isEmpty, "exactly one consumer reads the partition")
+        let (active, idle) = fromA.isEmpty ? (b, a) : (a, b)
+        let firstTen = (fromA + fromB).map(\.offset)
+        #expect(firstTen == Array(0..<10).map(Int64.init))
+        try await active.commit()
+        try await active.close()
+        let rest = try await KafkaTestSupport.collect(10, from: idle, timeout: .seconds(60))
+        #expect(rest.map(\.offset) == Array(10..<20).map(Int64.init))
+        try await idle.close()
+        _ = partitions
+    }
+
+    // Both test brokers refuse the commit made in the revoke hook while the group rebalances
+    // (mock: REBALANCE_IN_PROGRESS, noida-db: ILLEGAL_GENERATION); the SDK then resumes its
+    // partitions after the work it did, and the commit at close covers it.
+    @Test("a rebalance hook commits before revoke, so no message is processed twice", arguments: TestEnvironment.all)
+    func rebalanceHookCommits(broker: TestBroker) async throws {
+        let topic = uniqueTopic("rebalance")
+        let group = uniqueTopic("rebalance-group")
+        try await fill(broker, topic: topic, count: 40)
+        let processed = LogLines()
+        let events = LogLines()
+        var config = groupConfig(broker, group: group)
+        config.enableAutoCommit = false
+
+        /// A member that processes slowly and commits in its revoke hook.
+        func member(_ name: String) throws -> (KafkaConsumer, Task<Void, Error>) {
+            let holder = ConsumerHolder()
+            let consumer = try KafkaConsumer(configuration: config, options: .init(rebalanceHandler: { event in
+                events.append("\(name) \(event)")
+                if case .revoked = event { do { try await holder.consumer?.commit() } catch { events.append("\(name) commit failed: \(error)") } }
+            }))
+            holder.consumer = consumer
+            try consumer.subscribe(topics: [topic])
+            let loop = Task {
+                for try await message in consumer.messages {
+                    processed.append("\(message.offset)")
+                    try await Task.sleep(for: .milliseconds(30))
+                }
+            }
+            return (consumer, loop)
+        }
+
+        let (first, firstLoop) = try member("first")
+        let deadline = ContinuousClock.now + .seconds(90)
+        while processed.lines.count < 10, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        let (second, secondLoop) = try member("second")
+        while !events.lines.contains(where: { $0.hasPrefix("second assigned") }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // The first member leaves: its revoke hook commits, and the second takes over from there.
+        try await first.close()
+        try? await firstLoop.value
+        while processed.lines.count < 40, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        secondLoop.cancel()
+        try? await secondLoop.value
+        try await second.close()
+
+        #expect(events.lines.contains { $0.hasPrefix("first revoked") }, "\(events.lines)")
+        #expect(Set(processed.lines).count == 40)
+        #expect(processed.lines.count == 40, "no message processed twice: \(processed.lines) events: \(events.lines)")
+    }
+
+    @Test("seek, pause and resume, watermarks and lag return the right numbers", arguments: TestEnvironment.all)
+    func seekPauseWatermarksLag(broker: TestBroker) async throws {
+        let topic = uniqueTopic("seek")
+        try await fill(broker, topic: topic, count: 10)
+        let tp = TopicPartition(topic, 0)
+        let consumer = try KafkaConsumer(configuration: broker.configuration())
+        try consumer.assign([tp: .beginning])
+        #expect(try await KafkaTestSupport.collect(4, from: consumer).map(\.offset) == [0, 1, 2, 3])
+        let marks = try await consumer.watermarkOffsets(for: tp)
+        #expect(marks.low == 0 && marks.high == 10)
+        #expect(try consumer.position(for: [tp])[tp] == 4)
+        #expect(try await consumer.lag(for: [tp])[tp] == 6)
+        try await consumer.seek([tp: .offset(7)])
+        #expect(try await KafkaTestSupport.collect(1, from: consumer).first?.offset == 7)
+        try consumer.pause([tp])
+        try await fill(broker, topic: topic, count: 1, from: 10)
+        #expect(try await consumer.poll(maxMessages: 10, timeout: .seconds(1)).isEmpty)
+        try consumer.resume([tp])
+        #expect(try await KafkaTestSupport.collect(3, from: consumer).map(\.offset) == [8, 9, 10])
+        try await consumer.close()
+    }
+
+    @Test("offsetsForTimes finds the first message at or after a timestamp", arguments: TestEnvironment.full)
+    func offsetsForTimes(broker: TestBroker) async throws {
+        let topic = uniqueTopic("times")
+        let producer = try KafkaProducer(configuration: broker.configuration())
+        let base: Int64 = 1_700_000_000_000
+        for i in 0..<5 {
+            _ = try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, value: "\(i)",
+                timestamp: KafkaTimestamp(millisecondsSinceEpoch: base + Int64(i) * 1000)))
+        }
+        _ = await producer.shutdown()
+        let consumer = try KafkaConsumer(configuration: broker.configuration())
+        let tp = TopicPartition(topic, 0)
+        #expect(try await consumer.offsetsForTimes([tp: base + 2500])[tp] == 3)
+        try consumer.assign([tp: .timestamp(base + 1000)])
+        #expect(try await KafkaTestSupport.collect(4, from: consumer).map(\.offset) == [1, 2, 3, 4])
+        try await consumer.close()
+    }
+
+    @Test("partition EOF and errors arrive as events, not silent drops", arguments: TestEnvironment.all)
+    func eofEvents(broker: TestBroker) async throws {
+        let topic = uniqueTopic("eof")
+        try await fill(broker, topic: topic, count: 3)
+        let events = LogLines()
+        var config = broker.configuration()
+        config.enablePartitionEOF = true
+        let consumer = try KafkaConsumer(configuration: config, options: .init(eventHandler: { event in
+            if case .partitionEOF(let tp, let offset) = event { events.append("\(tp)@\(offset)") }
+        }))
+        try consumer.assign([TopicPartition(topic, 0): .beginning])
+        _ = try await KafkaTestSupport.collect(3, from: consumer)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while events.lines.isEmpty, ContinuousClock.now < deadline { _ = try await consumer.poll(timeout: .milliseconds(200)) }
+        #expect(events.lines.contains("\(topic)[0]@3"))
+        try await consumer.close()
+    }
+
+    @Test("cancelling the task that iterates messages ends the loop promptly")
+    func cancellationEndsLoop() async throws {
+        let broker = try #require(TestEnvironment.all.first)
+        let consumer = try KafkaConsumer(configuration: broker.configuration())
+        try consumer.assign([TopicPartition(uniqueTopic("idle"), 0): .beginning])
+        let loop = Task {
+            var n = 0
+            for try await _ in consumer.messages { n += 1 }
+            return n
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let start = ContinuousClock.now
+        loop.cancel()
+        #expect(try await loop.value == 0)
+        #expect(ContinuousClock.now - start < .seconds(1))
+        try await consumer.close()
+    }
+
+    @Test("close ends a running loop and returns within its bound; calls afterwards throw")
+    func closeEndsLoop() async throws {
+        let broker = try #require(TestEnvironment.all.first)
+        let consumer = try KafkaConsumer(configuration: groupConfig(broker, group: uniqueTopic("close")))
+        try consumer.subscribe(topics: [uniqueTopic("close")])
+        let loop = Task { for try await _ in consumer.messages {} }
+        try await Task.sleep(for: .milliseconds(300))
+        let start = ContinuousClock.now
+        try await consumer.close(timeout: .seconds(10))
+        try await loop.value
+        #expect(ContinuousClock.now - start < .seconds(10))
+        #expect(throws: KafkaError.self) { try consumer.subscribe(topics: ["x"]) }
+        #expect(throws: KafkaError.self) { try consumer.subscribe(topics: ["^(unclosed"]) }
+    }
+
+    @Test("bad arguments throw typed errors")
+    func badArguments() throws {
+        let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"]), options: .init(logHandler: KafkaLog.none))
+        #expect(throws: KafkaError.self) { try consumer.subscribe(topics: []) }
+        #expect(throws: KafkaError.self) { try consumer.subscribe(topics: [""]) }
+        #expect(throws: KafkaError.self) { try consumer.subscribe(topics: ["^(unclosed"]) }
+        #expect(throws: KafkaError.self) { try consumer.assign([TopicPartition("t", -1): .beginning]) }
+    }
+
+    @Test("consume-transform-produce commits consumer offsets inside the transaction", arguments: TestEnvironment.full)
+    func exactlyOnce(broker: TestBroker) async throws {
+        let input = uniqueTopic("eos-in")
+        let output = uniqueTopic("eos-out")
+        try await fill(broker, topic: input, count: 5)
+        let group = uniqueTopic("eos-group")
+        var consumerConfig = groupConfig(broker, group: group)
+        consumerConfig.enableAutoCommit = false
+        let consumer = try KafkaConsumer(configuration: consumerConfig)
+        try consumer.subscribe(topics: [input])
+        var producerConfig = broker.configuration()
+        producerConfig.transactionalID = uniqueTopic("eos-txn")
+        let producer = try KafkaProducer(configuration: producerConfig)
+        try await producer.initTransactions()
+        let messages = try await KafkaTestSupport.collect(5, from: consumer)
+        try producer.beginTransaction()
+        for message in messages { try producer.produce(KafkaProducerMessage(topic: output, value: KafkaPayload((message.valueString ?? "").uppercased()))) }
+        try await producer.sendOffsetsToTransaction([TopicPartition(input, 0): 5], groupMetadata: try consumer.groupMetadata())
+        try await producer.commitTransaction()
+        #expect(try await consumer.committed(for: [TopicPartition(input, 0)])[TopicPartition(input, 0)] == 5)
+        _ = await producer.shutdown()
+        try await consumer.close()
+    }
+}
+
+final class ConsumerHolder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: KafkaConsumer?
+    var consumer: KafkaConsumer? {
+        get { lock.lock(); defer { lock.unlock() }; return stored }
+        set { lock.lock(); stored = newValue; lock.unlock() }
+    }
+}
