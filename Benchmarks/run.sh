@@ -165,7 +165,9 @@ for rep in $(seq 1 "$REPS"); do
         B=$MOCK_BOOT
         pair "produce_${size}B" "$rep" \
             "$CBIN produce -b $B -t $t -n $n -s $size -p rr" \
-            "$SBIN produce -b $B -t $t -n $n -s $size -p rr -P $parts --mode-variant stream"
+            "$SBIN produce -b $B -t $t -n $n -s $size -p rr -P $parts --mode-variant handler"
+        run "produce_${size}B" swift_stream mock "$rep" 0 \
+            $SBIN produce -b $B -t $t -n $n -s $size -p rr -P $parts --mode-variant stream
         run "produce_${size}B" swift_callback mock "$rep" 0 \
             $SBIN produce -b $B -t $t -n $n -s $size -p rr -P $parts --mode-variant callback
         run "produce_${size}B" c_by_name mock "$rep" 0 \
@@ -204,7 +206,7 @@ for rep in $(seq 1 "$REPS"); do
                 run noida_produce_100B c noida "$rep" 0 $CBIN produce -b $NOIDA_BOOT -t $t -n $NOIDA_N -s 100 -p rr
             else
                 run noida_produce_100B swift noida "$rep" 0 \
-                    $SBIN produce -b $NOIDA_BOOT -t $t -n $NOIDA_N -s 100 -p rr -P 1 --mode-variant stream
+                    $SBIN produce -b $NOIDA_BOOT -t $t -n $NOIDA_N -s 100 -p rr -P 1 --mode-variant handler
             fi
         done
         t=np${rep}c
@@ -224,7 +226,8 @@ log "---- allocation counts (LD_PRELOAD=$MALLOC_LIB)"
 IFS=: read -r size n parts <<<"${SIZES%% *}"
 t=b$size
 run "produce_${size}B" c mock 0 1 $CBIN produce -b $MOCK_BOOT -t $t -n $n -s $size -p rr
-run "produce_${size}B" swift mock 0 1 $SBIN produce -b $MOCK_BOOT -t $t -n $n -s $size -p rr -P $parts --mode-variant stream
+run "produce_${size}B" swift mock 0 1 $SBIN produce -b $MOCK_BOOT -t $t -n $n -s $size -p rr -P $parts --mode-variant handler
+run "produce_${size}B" swift_stream mock 0 1 $SBIN produce -b $MOCK_BOOT -t $t -n $n -s $size -p rr -P $parts --mode-variant stream
 run "produce_${size}B" swift_callback mock 0 1 $SBIN produce -b $MOCK_BOOT -t $t -n $n -s $size -p rr -P $parts --mode-variant callback
 run "send_${size}B" swift_send mock 0 1 $SBIN send -b $MOCK_BOOT -t $t -n $SEND_N -s $size -p rr -P $parts --inflight 1000
 run "consume_${size}B" c mock 0 1 $CBIN consume -b $MOCK_BOOT -t $t -n $n

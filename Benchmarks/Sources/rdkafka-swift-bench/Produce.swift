@@ -45,15 +45,19 @@ func warmUp(_ producer: KafkaProducer, _ o: BenchOptions, payload: KafkaPayload)
 func runProduce(_ o: BenchOptions) async -> Int32 {
     let counters = Counters(expected: o.n)
     let variant = o.variant
-    guard ["callback", "stream", "flush"].contains(variant) else {
+    guard ["handler", "callback", "stream", "flush"].contains(variant) else {
         log("unknown --mode-variant \(variant)")
         return 2
     }
     let producer: KafkaProducer
+    var options = KafkaProducer.Options(deliveryReportBufferSize: variant == "stream" ? 100_000 : nil)
+    if variant == "handler" {
+        options.deliveryHandler = { (report: DeliveryReport) in
+            counters.count(report.error == nil, error: report.error?.description ?? "")
+        }
+    }
     do {
-        producer = try KafkaProducer(
-            configuration: o.configuration(producer: true),
-            options: .init(deliveryReportBufferSize: variant == "stream" ? 100_000 : nil))
+        producer = try KafkaProducer(configuration: o.configuration(producer: true), options: options)
     } catch {
         log("producer: \(error)")
         return 1

@@ -30,7 +30,7 @@ struct BenchOptions {
         let text = """
             usage:
               rdkafka-swift-bench produce -b BROKERS -t TOPIC -n N -s SIZE [-p ua|rr|PART] [-P PARTITIONS]
-                                  [--mode-variant callback|stream|flush] [-X k=v ...]
+                                  [--mode-variant handler|callback|stream|flush] [-X k=v ...]
               rdkafka-swift-bench send    -b BROKERS -t TOPIC -n N -s SIZE [-p ua|rr|PART] [-P PARTITIONS]
                                   [--inflight K] [-X k=v ...]
               rdkafka-swift-bench consume -b BROKERS -t TOPIC -n N -P PARTITIONS [-g GROUP] [--single|--mainactor]

@@ -313,6 +313,12 @@ extension KafkaConsumer {
             var index = 0
 
             public mutating func next() async throws -> KafkaMessage? {
+                try await next(isolation: nil)
+            }
+
+            /// Runs on the caller's actor: a loop on the main actor takes messages without a hop
+            /// per message (only fetching a new batch leaves the actor).
+            public mutating func next(isolation actor: isolated (any Actor)?) async throws -> KafkaMessage? {
                 while true {
                     // After close, messages left in the batch belong to whoever owns the partition next.
                     if core.isClosed.load(ordering: .relaxed) { return nil }

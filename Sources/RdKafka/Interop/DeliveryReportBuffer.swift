@@ -13,27 +13,50 @@ final class DeliveryReportBuffer: @unchecked Sendable {
 
     init(capacity: Int) { self.capacity = capacity }
 
-    /// Called by the delivery thread.
+    /// Called by the delivery thread with one batch of reports.
     func append(_ reports: [DeliveryReport]) {
         var pending = reports[...]
         while !pending.isEmpty {
             condition.lock()
-            if let waiter {
-                self.waiter = nil
-                condition.unlock()
-                waiter.resume(returning: pending.removeFirst())
-                continue
-            }
-            while items.count - head >= capacity && !finished { condition.wait() }
+            while items.count - head >= capacity && !finished && waiter == nil { condition.wait() }
             if finished {
                 condition.unlock()
                 return
             }
             let room = capacity - (items.count - head)
+            var first: DeliveryReport?
+            let woken = waiter
+            if woken != nil {
+                waiter = nil
+                first = pending.removeFirst()
+            }
             items.append(contentsOf: pending.prefix(room))
             pending = pending.dropFirst(room)
             condition.unlock()
+            if let woken, let first { woken.resume(returning: first) }
         }
+    }
+
+    /// Moves every buffered report into `local` (so the iterator takes no lock per report),
+    /// or waits for the next one.
+    func next(into local: inout [DeliveryReport]) async -> DeliveryReport? {
+        if let first = takeAll(into: &local) { return first }
+        return await next()
+    }
+
+    private func takeAll(into local: inout [DeliveryReport]) -> DeliveryReport? {
+        condition.lock()
+        if head < items.count {
+            let first = items[head]
+            local.append(contentsOf: items[(head + 1)...])
+            items.removeAll(keepingCapacity: true)
+            head = 0
+            condition.broadcast()
+            condition.unlock()
+            return first
+        }
+        condition.unlock()
+        return nil
     }
 
     func next() async -> DeliveryReport? {
@@ -42,11 +65,11 @@ final class DeliveryReportBuffer: @unchecked Sendable {
             if head < items.count {
                 let item = items[head]
                 head += 1
-                if head > 4096 && head * 2 > items.count {
-                    items.removeFirst(head)
+                if head == items.count {
+                    items.removeAll(keepingCapacity: true)
                     head = 0
                 }
-                condition.signal()
+                condition.broadcast()
                 condition.unlock()
                 continuation.resume(returning: item)
             } else if finished {
@@ -54,6 +77,7 @@ final class DeliveryReportBuffer: @unchecked Sendable {
                 continuation.resume(returning: nil)
             } else {
                 waiter = continuation
+                condition.broadcast()
                 condition.unlock()
             }
         }

@@ -57,7 +57,7 @@ enum Interop {
         guard rd_kafka_conf_get(conf, name, nil, &size) == RD_KAFKA_CONF_OK, size > 0 else { return nil }
         var buffer = [CChar](repeating: 0, count: size)
         guard rd_kafka_conf_get(conf, name, &buffer, &size) == RD_KAFKA_CONF_OK else { return nil }
-        return String(cString: buffer)
+        return string(buffer)
     }
 
     /// Whether librdkafka knows a property of this name (checked on a scratch configuration).

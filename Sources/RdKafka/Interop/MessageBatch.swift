@@ -19,10 +19,12 @@ final class MessageBatch: @unchecked Sendable {
         self.messages = messages
         self.count = count
         var topics: [OpaquePointer: String] = [:]
+        var last: OpaquePointer? = nil
         for i in 0..<count {
-            if let rkt = messages[i]?.pointee.rkt, topics[rkt] == nil {
-                topics[rkt] = String(cString: rd_kafka_topic_name(rkt))
-            }
+            // Runs of one topic are the norm: hash only when the topic changes.
+            guard let rkt = messages[i]?.pointee.rkt, rkt != last else { continue }
+            last = rkt
+            if topics[rkt] == nil { topics[rkt] = String(cString: rd_kafka_topic_name(rkt)) }
         }
         self.topics = topics
     }
@@ -35,11 +37,23 @@ final class MessageBatch: @unchecked Sendable {
     /// Next offset to consume per partition, for the first `upTo` messages.
     func nextOffsets(upTo: Int) -> [TopicPartition: Int64] {
         var result: [TopicPartition: Int64] = [:]
+        var run: (rkt: OpaquePointer?, partition: Int32, index: Int, next: Int64)? = nil
+        func flush() {
+            guard let run else { return }
+            let tp = TopicPartition(topic(run.index), run.partition)
+            result[tp] = max(result[tp] ?? -1, run.next)
+        }
+        // Messages come in runs per partition: hash once per run, not per message.
         for i in 0..<min(upTo, count) {
             guard let m = messages[i]?.pointee else { continue }
-            let tp = TopicPartition(topic(i), m.partition)
-            result[tp] = max(result[tp] ?? -1, m.offset + 1)
+            if let current = run, current.rkt == m.rkt, current.partition == m.partition {
+                run?.next = max(current.next, m.offset + 1)
+            } else {
+                flush()
+                run = (m.rkt, m.partition, i, m.offset + 1)
+            }
         }
+        flush()
         return result
     }
 

@@ -17,6 +17,7 @@ final class ProducerCore: @unchecked Sendable {
     private let mainQueue: OpaquePointer
     let room = RoomSignal()
     let reports: DeliveryReportBuffer?
+    private let deliveryHandler: (@Sendable (DeliveryReport) -> Void)?
     private let errorHandler: (@Sendable (KafkaError) -> Void)?
     private let statisticsHandler: (@Sendable (String) -> Void)?
     private let failFastOnSecurityErrors: Bool
@@ -47,7 +48,7 @@ final class ProducerCore: @unchecked Sendable {
 
     init(
         configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler, reportCapacity: Int?,
-        errorHandler: (@Sendable (KafkaError) -> Void)?, statisticsHandler: (@Sendable (String) -> Void)?,
+        deliveryHandler: (@Sendable (DeliveryReport) -> Void)?, errorHandler: (@Sendable (KafkaError) -> Void)?, statisticsHandler: (@Sendable (String) -> Void)?,
         failFastOnSecurityErrors: Bool
     ) throws(KafkaError) {
         handle = try NativeHandle(type: RD_KAFKA_PRODUCER, configuration: configuration, logHandler: logHandler) { conf in
@@ -58,6 +59,7 @@ final class ProducerCore: @unchecked Sendable {
         }
         mainQueue = queue
         reports = reportCapacity.map { DeliveryReportBuffer(capacity: max(1, $0)) }
+        self.deliveryHandler = deliveryHandler
         self.errorHandler = errorHandler
         self.statisticsHandler = statisticsHandler
         self.failFastOnSecurityErrors = failFastOnSecurityErrors
@@ -223,8 +225,13 @@ final class ProducerCore: @unchecked Sendable {
         return name
     }
 
+    var wantsReports: Bool { reports != nil || deliveryHandler != nil }
+
     private func deliver(_ batch: UnsafeMutablePointer<UnsafePointer<rd_kafka_message_t>?>, count: Int) {
         var streamed: [DeliveryReport] = []
+        if reports != nil { streamed.reserveCapacity(count) }
+        // Batches are mostly for one topic: look its name up once per run, not per message.
+        var lastTopic: (rkt: OpaquePointer?, name: String) = (nil, "")
         for i in 0..<count {
             guard let message = batch[i] else { continue }
             let m = message.pointee
@@ -238,8 +245,11 @@ final class ProducerCore: @unchecked Sendable {
             if bits & 1 == 0, let opaque = m._private {
                 let pending = Unmanaged<PendingDelivery>.fromOpaque(opaque).takeRetainedValue()
                 pending.complete(report(m, message, topic: pending.topic, id: 0, error: error))
-            } else if reports != nil {
-                streamed.append(report(m, message, topic: topicName(m.rkt), id: UInt64(bits >> 1), error: error))
+            } else if reports != nil || deliveryHandler != nil {
+                if m.rkt != lastTopic.rkt { lastTopic = (m.rkt, topicName(m.rkt)) }
+                let report = report(m, message, topic: lastTopic.name, id: UInt64(bits >> 1), error: error)
+                deliveryHandler?(report)
+                if reports != nil { streamed.append(report) }
             } else if failed {
                 keepUndelivered(message, error: error)
             }

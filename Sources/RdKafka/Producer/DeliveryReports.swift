@@ -9,7 +9,29 @@ public struct DeliveryReports: AsyncSequence, Sendable {
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let buffer: DeliveryReportBuffer
-        public mutating func next() async -> DeliveryReport? { await buffer.next() }
+        /// Reports taken from the buffer in one go, handed out without a lock.
+        var local: [DeliveryReport] = []
+        var index = 0
+
+        public mutating func next() async -> DeliveryReport? {
+            if index < local.count {
+                defer { index += 1 }
+                return local[index]
+            }
+            local.removeAll(keepingCapacity: true)
+            index = 0
+            return await buffer.next(into: &local)
+        }
+
+        public mutating func next(isolation actor: isolated (any Actor)?) async -> DeliveryReport? {
+            if index < local.count {
+                defer { index += 1 }
+                return local[index]
+            }
+            local.removeAll(keepingCapacity: true)
+            index = 0
+            return await buffer.next(into: &local)
+        }
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(buffer: buffer) }

@@ -5,9 +5,9 @@ import Foundation
 /// Three ways to learn each message's fate:
 /// - ``send(_:)``: `await` the broker's acknowledgement and get a ``DeliveryReport``.
 /// - ``send(_:onDelivery:)``: a callback, without a task per message.
-/// - ``produce(_:)``: fire and forget; reports arrive on ``deliveryReports`` when
-///   ``Options/deliveryReportBufferSize`` is set, and failures are kept for
-///   ``takeUndelivered()`` otherwise.
+/// - ``produce(_:)``: fire and forget; reports go to ``Options/deliveryHandler`` and to
+///   ``deliveryReports`` (when ``Options/deliveryReportBufferSize`` is set); without either,
+///   failures are kept for ``takeUndelivered()``.
 ///
 /// Delivery reports are served by the SDK's own delivery thread in batches, as soon as
 /// librdkafka has them: there is nothing to poll. When librdkafka's queue
@@ -25,6 +25,9 @@ public final class KafkaProducer: Sendable {
         /// Buffer for ``deliveryReports`` (reports of ``produce(_:)``); `nil` (the default)
         /// leaves the stream off.
         public var deliveryReportBufferSize: Int?
+        /// Receives the report of every ``produce(_:)`` message, on the SDK's delivery thread,
+        /// like librdkafka's `dr_msg_cb`: keep it short. No allocation per message.
+        public var deliveryHandler: (@Sendable (DeliveryReport) -> Void)?
         /// How long a send waits for room in a full queue before failing with `_QUEUE_FULL`.
         public var queueFullTimeout: Duration
         /// How long `deinit` flushes when the producer is dropped without ``shutdown(timeout:)``.
@@ -44,8 +47,9 @@ public final class KafkaProducer: Sendable {
             deliveryReportBufferSize: Int? = nil, queueFullTimeout: Duration = .seconds(30),
             deinitFlushTimeout: Duration = .seconds(10), logHandler: @escaping KafkaLogHandler = KafkaLog.standardError,
             errorHandler: (@Sendable (KafkaError) -> Void)? = nil, statisticsHandler: (@Sendable (String) -> Void)? = nil,
-            failFastOnSecurityErrors: Bool = true
+            failFastOnSecurityErrors: Bool = true, deliveryHandler: (@Sendable (DeliveryReport) -> Void)? = nil
         ) {
+            self.deliveryHandler = deliveryHandler
             self.deliveryReportBufferSize = deliveryReportBufferSize
             self.queueFullTimeout = queueFullTimeout
             self.deinitFlushTimeout = deinitFlushTimeout
@@ -66,7 +70,7 @@ public final class KafkaProducer: Sendable {
         self.options = options
         core = try ProducerCore(
             configuration: configuration, logHandler: options.logHandler, reportCapacity: options.deliveryReportBufferSize,
-            errorHandler: options.errorHandler, statisticsHandler: options.statisticsHandler,
+            deliveryHandler: options.deliveryHandler, errorHandler: options.errorHandler, statisticsHandler: options.statisticsHandler,
             failFastOnSecurityErrors: options.failFastOnSecurityErrors)
     }
 
@@ -210,7 +214,7 @@ public final class KafkaProducer: Sendable {
     }
 
     private func identity() -> (UInt64, UnsafeMutableRawPointer?) {
-        guard core.reports != nil else { return (0, nil) }
+        guard core.wantsReports else { return (0, nil) }
         let id = core.makeID()
         // Tagged with the low bit, so the delivery thread tells it from a PendingDelivery.
         return (id, UnsafeMutableRawPointer(bitPattern: UInt((id << 1) | 1)))
