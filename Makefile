@@ -10,7 +10,7 @@ demo:
 
 # Install what is missing, start the test brokers, run the whole suite, stop the brokers.
 test:
-	@scripts/test.sh $(ARGS)
+	@scripts/test.sh --no-parallel $(ARGS)
 
 # Swift against C librdkafka, side by side (QUICK=1 for the short set).
 bench:

@@ -14,13 +14,7 @@ public struct DeliveryReports: AsyncSequence, Sendable {
         var index = 0
 
         public mutating func next() async -> DeliveryReport? {
-            if index < local.count {
-                defer { index += 1 }
-                return local[index]
-            }
-            local.removeAll(keepingCapacity: true)
-            index = 0
-            return await buffer.next(into: &local)
+            await next(isolation: nil)
         }
 
         public mutating func next(isolation actor: isolated (any Actor)?) async -> DeliveryReport? {

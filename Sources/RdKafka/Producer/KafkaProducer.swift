@@ -179,17 +179,8 @@ public final class KafkaProducer: Sendable {
         var deadline: ContinuousClock.Instant?
         while true {
             let seen = core.room.current
-            switch core.enqueue(message, opaque: opaque) {
-            case .enqueued:
-                return id
-            case .failed(let error):
-                throw error
-            case .queueFull:
-                let limit = deadline ?? (ContinuousClock.now + options.queueFullTimeout)
-                deadline = limit
-                if ContinuousClock.now >= limit { throw queueFullError() }
-                core.room.waitBlocking(after: seen, until: limit)
-            }
+            if try attempt(message, opaque: opaque, deadline: &deadline) { return id }
+            core.room.waitBlocking(after: seen, until: deadline ?? .now)
         }
     }
 
@@ -200,16 +191,25 @@ public final class KafkaProducer: Sendable {
         var deadline: ContinuousClock.Instant?
         while true {
             let seen = core.room.current
-            switch core.enqueue(message, opaque: opaque) {
-            case .enqueued:
-                return id
-            case .failed(let error):
-                throw error
-            case .queueFull:
-                let limit = deadline ?? (ContinuousClock.now + options.queueFullTimeout)
-                deadline = limit
-                try await waitForRoom(after: seen, deadline: limit)
-            }
+            if try attempt(message, opaque: opaque, deadline: &deadline) { return id }
+            await core.room.wait(after: seen)
+        }
+    }
+
+    /// One enqueue attempt: `false` when the queue is full and the wait for room may go on.
+    private func attempt(
+        _ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, deadline: inout ContinuousClock.Instant?
+    ) throws(KafkaError) -> Bool {
+        switch core.enqueue(message, opaque: opaque) {
+        case .enqueued:
+            return true
+        case .failed(let error):
+            throw error
+        case .queueFull:
+            let limit = deadline ?? (ContinuousClock.now + options.queueFullTimeout)
+            deadline = limit
+            if ContinuousClock.now >= limit { throw queueFullError() }
+            return false
         }
     }
 
