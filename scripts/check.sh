@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# `make check`: the test suite under ThreadSanitizer and AddressSanitizer, each in its own build
+# folder (.build-tsan, .build-asan), against the same brokers `make test` starts.
+#   scripts/check.sh [thread|address]...   (default: both)
+set -uo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT" || exit 1
+trap '"$ROOT/scripts/brokers.sh" stop >/dev/null 2>&1 || true' EXIT
+"$ROOT/scripts/setup.sh" || exit 1
+"$ROOT/scripts/brokers.sh" start || exit 1
+# shellcheck disable=SC1091
+source "$ROOT/.brokers/env"
+status=0
+for sanitizer in "${@:-thread address}"; do
+    for s in $sanitizer; do
+        echo "make check: swift test --sanitize=$s"
+        # halt_on_error: a race or memory error fails the run instead of scrolling past.
+        TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="detect_leaks=0" \
+            timeout --signal=INT 3000 swift test --no-parallel --sanitize="$s" --scratch-path ".build-${s:0:1}san" || status=1
+    done
+done
+echo "make check: exit $status"
+exit $status
