@@ -1,0 +1,17 @@
+/// A consumer group's members and assignments (``KafkaAdmin/describeConsumerGroups(_:timeout:)``).
+public struct ConsumerGroupDescription: Sendable, Hashable {
+    public struct Member: Sendable, Hashable {
+        public var memberID: String
+        public var clientID: String
+        public var host: String
+        public var assignment: [TopicPartition]
+    }
+
+    public var groupID: String
+    public var state: String
+    public var partitionAssignor: String
+    public var members: [Member]
+    /// The coordinator's broker id, or -1.
+    public var coordinator: Int32
+    public var error: KafkaError?
+}

@@ -1,0 +1,96 @@
+/// Manages topics and consumer groups, and reads cluster metadata, over librdkafka's Admin API.
+///
+/// Every call takes a timeout and returns per-item results where the operation covers several
+/// items, so one failed topic does not hide the others' success. Calls block a background
+/// thread, never a Swift concurrency thread. `KafkaAdmin` is `Sendable`.
+///
+/// librdkafka 2.0.2 has no incremental config changes, DescribeCluster or ListOffsets admin
+/// calls; metadata and watermarks come from `rd_kafka_metadata` and
+/// `rd_kafka_query_watermark_offsets` instead.
+public final class KafkaAdmin: Sendable {
+    let core: AdminCore
+
+    public init(configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler = KafkaLog.standardError) throws(KafkaError) {
+        core = try AdminCore(configuration: configuration, logHandler: logHandler)
+    }
+
+    private func run<T: Sendable>(_ body: @escaping @Sendable (AdminCore) throws(KafkaError) -> T) async throws(KafkaError) -> T {
+        let core = self.core
+        return try await Blocking.run { () throws(KafkaError) in try body(core) }
+    }
+
+    /// Brokers, controller, cluster id, and topics with their partitions, leaders, replicas and
+    /// in-sync replicas: of every topic, or of `topic` only (`rd_kafka_metadata`).
+    public func metadata(topic: String? = nil, timeout: Duration = .seconds(10)) async throws(KafkaError) -> KafkaClusterMetadata {
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await run { core throws(KafkaError) in try core.metadata(topic: topic, timeoutMs: ms) }
+    }
+
+    /// Creates topics (`rd_kafka_CreateTopics`); with `validateOnly` the broker only checks them.
+    public func createTopics(_ topics: [NewTopic], validateOnly: Bool = false, timeout: Duration = .seconds(30)) async throws(KafkaError) -> [AdminResult] {
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await run { core throws(KafkaError) in try core.createTopics(topics, validateOnly: validateOnly, timeoutMs: ms) }
+    }
+
+    /// Deletes topics (`rd_kafka_DeleteTopics`).
+    public func deleteTopics(_ names: [String], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [AdminResult] {
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await run { core throws(KafkaError) in try core.deleteTopics(names, timeoutMs: ms) }
+    }
+
+    /// Raises topics' partition counts to the given totals (`rd_kafka_CreatePartitions`).
+    public func createPartitions(_ totals: [String: Int], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [AdminResult] {
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await run { core throws(KafkaError) in try core.createPartitions(totals, timeoutMs: ms) }
+    }
+
+    /// A topic's configuration (`rd_kafka_DescribeConfigs`).
+    public func describeTopicConfig(_ topic: String, timeout: Duration = .seconds(30)) async throws(KafkaError) -> [ConfigEntry] {
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await run { core throws(KafkaError) in try core.describeTopicConfig(topic, timeoutMs: ms) }
+    }
+
+    /// Every consumer group the cluster knows (`rd_kafka_ListConsumerGroups`).
+    public func listConsumerGroups(timeout: Duration = .seconds(30)) async throws(KafkaError) -> [ConsumerGroupListing] {
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await run { core throws(KafkaError) in try core.listGroups(timeoutMs: ms) }
+    }
+
+    /// Groups' state, assignor, members and assignments (`rd_kafka_DescribeConsumerGroups`).
+    public func describeConsumerGroups(_ ids: [String], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [ConsumerGroupDescription] {
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await run { core throws(KafkaError) in try core.describeGroups(ids, timeoutMs: ms) }
+    }
+
+    /// Deletes empty consumer groups and their offsets (`rd_kafka_DeleteGroups`).
+    public func deleteConsumerGroups(_ ids: [String], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [AdminResult] {
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await run { core throws(KafkaError) in try core.deleteGroups(ids, timeoutMs: ms) }
+    }
+
+    /// A group's committed offsets (`rd_kafka_ListConsumerGroupOffsets`).
+    public func consumerGroupOffsets(_ group: String, timeout: Duration = .seconds(30)) async throws(KafkaError) -> [TopicPartition: Int64] {
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await run { core throws(KafkaError) in try core.groupOffsets(group, timeoutMs: ms) }
+    }
+
+    /// A group's committed offset, the partition's end and the lag, per partition it committed.
+    public func consumerGroupLag(_ group: String, timeout: Duration = .seconds(30)) async throws(KafkaError) -> [PartitionLag] {
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await run { core throws(KafkaError) in
+            let committed = try core.groupOffsets(group, timeoutMs: ms)
+            return try committed.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }.map { tp throws(KafkaError) in
+                let marks = try core.watermarks(tp, timeoutMs: ms)
+                let at = committed[tp] ?? -1
+                return PartitionLag(partition: tp, committed: at, end: marks.high, lag: max(0, marks.high - (at >= 0 ? at : marks.low)))
+            }
+        }
+    }
+
+    /// Deletes the records before the given offsets (`rd_kafka_DeleteRecords`); returns each
+    /// partition's new low watermark, or its error.
+    public func deleteRecords(before offsets: [TopicPartition: Int64], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [TopicPartition: Result<Int64, KafkaError>] {
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await run { core throws(KafkaError) in try core.deleteRecords(offsets, timeoutMs: ms) }
+    }
+}

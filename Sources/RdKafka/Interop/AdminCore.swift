@@ -1,0 +1,318 @@
+import CRdKafka
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The admin client's C side: one librdkafka handle; each request runs on a temporary queue and
+/// blocks the calling (non-cooperative) thread until its result event arrives.
+final class AdminCore: @unchecked Sendable {
+    let handle: NativeHandle
+
+    init(configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler) throws(KafkaError) {
+        handle = try NativeHandle(type: RD_KAFKA_PRODUCER, configuration: configuration, logHandler: logHandler)
+    }
+
+    private var rk: OpaquePointer { handle.pointer }
+
+    /// Starts a request with `start(options, queue)` and waits for its result event; the event is
+    /// passed to `read` and destroyed afterwards.
+    private func request<T>(
+        _ api: rd_kafka_admin_op_t, timeoutMs: Int32, configure: (OpaquePointer) -> Void = { _ in },
+        _ start: (OpaquePointer, OpaquePointer) -> Void, read: (OpaquePointer) throws(KafkaError) -> T
+    ) throws(KafkaError) -> T {
+        guard let queue = rd_kafka_queue_new(rk), let options = rd_kafka_AdminOptions_new(rk, api) else {
+            throw KafkaError(code: .criticalSystemResource, message: "librdkafka could not allocate an admin request")
+        }
+        defer {
+            rd_kafka_AdminOptions_destroy(options)
+            rd_kafka_queue_destroy(queue)
+        }
+        var errstr = [CChar](repeating: 0, count: 512)
+        _ = rd_kafka_AdminOptions_set_request_timeout(options, timeoutMs, &errstr, errstr.count)
+        _ = rd_kafka_AdminOptions_set_operation_timeout(options, timeoutMs, &errstr, errstr.count)
+        configure(options)
+        start(options, queue)
+        guard let event = rd_kafka_queue_poll(queue, timeoutMs + 5_000) else {
+            throw KafkaError(code: .timedOut, message: "no admin answer within \(timeoutMs) ms", isRetriable: true,
+                fix: "check that the brokers are reachable, or give a longer timeout")
+        }
+        defer { rd_kafka_event_destroy(event) }
+        let code = rd_kafka_event_error(event)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+            var error = Interop.error(code, rd_kafka_event_error_string(event).map { String(cString: $0) })
+            if code == RD_KAFKA_RESP_ERR__TIMED_OUT {
+                error.fix = "the broker did not answer in time; brokers without admin support (such as librdkafka's mock cluster) never do"
+            }
+            throw error
+        }
+        return try read(event)
+    }
+
+    private static func topicResults(_ results: UnsafeMutablePointer<OpaquePointer?>?, _ count: Int) -> [AdminResult] {
+        (0..<count).compactMap { i in
+            guard let result = results?[i] else { return nil }
+            let code = rd_kafka_topic_result_error(result)
+            let error = code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil
+                : Interop.error(code, rd_kafka_topic_result_error_string(result).map { String(cString: $0) })
+            return AdminResult(name: String(cString: rd_kafka_topic_result_name(result)), error: error)
+        }
+    }
+
+    // MARK: Metadata
+
+    func metadata(topic: String?, timeoutMs: Int32) throws(KafkaError) -> KafkaClusterMetadata {
+        var metadata: UnsafePointer<rd_kafka_metadata>? = nil
+        var rkt: OpaquePointer? = nil
+        if let topic { rkt = rd_kafka_topic_new(rk, topic, nil) }
+        defer { if let rkt { rd_kafka_topic_destroy(rkt) } }
+        let code = rd_kafka_metadata(rk, topic == nil ? 1 : 0, rkt, &metadata, timeoutMs)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
+            throw Interop.error(code, "metadata request failed: \(Interop.errorText(Int32(code.rawValue)))")
+        }
+        defer { rd_kafka_metadata_destroy(metadata) }
+        let m = metadata.pointee
+        let brokers = (0..<Int(m.broker_cnt)).map { i in
+            KafkaClusterMetadata.Broker(id: m.brokers[i].id, host: String(cString: m.brokers[i].host), port: m.brokers[i].port)
+        }
+        let topics = (0..<Int(m.topic_cnt)).map { i -> KafkaClusterMetadata.Topic in
+            let t = m.topics[i]
+            let partitions = (0..<Int(t.partition_cnt)).map { j -> KafkaClusterMetadata.Partition in
+                let p = t.partitions[j]
+                return KafkaClusterMetadata.Partition(
+                    id: p.id, leader: p.leader,
+                    replicas: (0..<Int(p.replica_cnt)).map { p.replicas[$0] },
+                    inSyncReplicas: (0..<Int(p.isr_cnt)).map { p.isrs[$0] },
+                    error: p.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : Interop.error(p.err))
+            }
+            return KafkaClusterMetadata.Topic(
+                name: String(cString: t.topic), partitions: partitions.sorted { $0.id < $1.id },
+                error: t.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : Interop.error(t.err))
+        }
+        var clusterID: String? = nil
+        if let id = rd_kafka_clusterid(rk, timeoutMs) {
+            clusterID = String(cString: id)
+            rd_kafka_mem_free(rk, id)
+        }
+        return KafkaClusterMetadata(
+            clusterID: clusterID, controllerID: rd_kafka_controllerid(rk, timeoutMs),
+            brokers: brokers.sorted { $0.id < $1.id }, topics: topics.sorted { $0.name < $1.name })
+    }
+
+    func watermarks(_ tp: TopicPartition, timeoutMs: Int32) throws(KafkaError) -> (low: Int64, high: Int64) {
+        var low: Int64 = -1
+        var high: Int64 = -1
+        let code = rd_kafka_query_watermark_offsets(rk, tp.topic, tp.partition, &low, &high, timeoutMs)
+        guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw Interop.error(code, "watermarks of \(tp): \(Interop.errorText(Int32(code.rawValue)))") }
+        return (low, high)
+    }
+
+    // MARK: Topics
+
+    func createTopics(_ topics: [NewTopic], validateOnly: Bool, timeoutMs: Int32) throws(KafkaError) -> [AdminResult] {
+        var made: [OpaquePointer?] = []
+        defer { for t in made { rd_kafka_NewTopic_destroy(t) } }
+        for topic in topics {
+            var errstr = [CChar](repeating: 0, count: 512)
+            guard let t = rd_kafka_NewTopic_new(topic.name, topic.partitions, topic.replicationFactor, &errstr, errstr.count) else {
+                throw KafkaError.invalidArgument("topic \(topic.name): \(Interop.string(errstr))")
+            }
+            made.append(t)
+            for (name, value) in topic.configs.sorted(by: { $0.key < $1.key }) {
+                _ = rd_kafka_NewTopic_set_config(t, name, value)
+            }
+        }
+        return try request(RD_KAFKA_ADMIN_OP_CREATETOPICS, timeoutMs: timeoutMs, configure: { options in
+            var errstr = [CChar](repeating: 0, count: 512)
+            _ = rd_kafka_AdminOptions_set_validate_only(options, validateOnly ? 1 : 0, &errstr, errstr.count)
+        }, { options, queue in
+            made.withUnsafeMutableBufferPointer { rd_kafka_CreateTopics(rk, $0.baseAddress, $0.count, options, queue) }
+        }, read: { event in
+            var count = 0
+            let results = rd_kafka_CreateTopics_result_topics(rd_kafka_event_CreateTopics_result(event), &count)
+            return AdminCore.topicResults(results, count)
+        })
+    }
+
+    func deleteTopics(_ names: [String], timeoutMs: Int32) throws(KafkaError) -> [AdminResult] {
+        var made: [OpaquePointer?] = names.map { rd_kafka_DeleteTopic_new($0) }
+        defer { for t in made { rd_kafka_DeleteTopic_destroy(t) } }
+        return try request(RD_KAFKA_ADMIN_OP_DELETETOPICS, timeoutMs: timeoutMs, { options, queue in
+            made.withUnsafeMutableBufferPointer { rd_kafka_DeleteTopics(rk, $0.baseAddress, $0.count, options, queue) }
+        }, read: { event in
+            var count = 0
+            let results = rd_kafka_DeleteTopics_result_topics(rd_kafka_event_DeleteTopics_result(event), &count)
+            return AdminCore.topicResults(results, count)
+        })
+    }
+
+    func createPartitions(_ totals: [String: Int], timeoutMs: Int32) throws(KafkaError) -> [AdminResult] {
+        var made: [OpaquePointer?] = []
+        defer { for t in made { rd_kafka_NewPartitions_destroy(t) } }
+        for (topic, total) in totals.sorted(by: { $0.key < $1.key }) {
+            var errstr = [CChar](repeating: 0, count: 512)
+            guard let p = rd_kafka_NewPartitions_new(topic, total, &errstr, errstr.count) else {
+                throw KafkaError.invalidArgument("topic \(topic): \(Interop.string(errstr))")
+            }
+            made.append(p)
+        }
+        return try request(RD_KAFKA_ADMIN_OP_CREATEPARTITIONS, timeoutMs: timeoutMs, { options, queue in
+            made.withUnsafeMutableBufferPointer { rd_kafka_CreatePartitions(rk, $0.baseAddress, $0.count, options, queue) }
+        }, read: { event in
+            var count = 0
+            let results = rd_kafka_CreatePartitions_result_topics(rd_kafka_event_CreatePartitions_result(event), &count)
+            return AdminCore.topicResults(results, count)
+        })
+    }
+
+    func describeTopicConfig(_ topic: String, timeoutMs: Int32) throws(KafkaError) -> [ConfigEntry] {
+        guard let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic) else {
+            throw KafkaError.invalidArgument("cannot describe topic '\(topic)'")
+        }
+        var resources: [OpaquePointer?] = [resource]
+        defer { rd_kafka_ConfigResource_destroy(resource) }
+        return try request(RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeoutMs: timeoutMs, { options, queue in
+            resources.withUnsafeMutableBufferPointer { rd_kafka_DescribeConfigs(rk, $0.baseAddress, $0.count, options, queue) }
+        }, read: { event throws(KafkaError) in
+            var count = 0
+            guard let results = rd_kafka_DescribeConfigs_result_resources(rd_kafka_event_DescribeConfigs_result(event), &count),
+                  count > 0, let first = results[0] else { return [] }
+            let code = rd_kafka_ConfigResource_error(first)
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw Interop.error(code, rd_kafka_ConfigResource_error_string(first).map { String(cString: $0) })
+            }
+            var entryCount = 0
+            guard let entries = rd_kafka_ConfigResource_configs(first, &entryCount) else { return [] }
+            return (0..<entryCount).compactMap { i in
+                guard let e = entries[i] else { return nil }
+                return ConfigEntry(
+                    name: String(cString: rd_kafka_ConfigEntry_name(e)), value: rd_kafka_ConfigEntry_value(e).map { String(cString: $0) },
+                    isDefault: rd_kafka_ConfigEntry_is_default(e) != 0, isReadOnly: rd_kafka_ConfigEntry_is_read_only(e) != 0,
+                    isSensitive: rd_kafka_ConfigEntry_is_sensitive(e) != 0)
+            }.sorted { $0.name < $1.name }
+        })
+    }
+
+    // MARK: Groups
+
+    func listGroups(timeoutMs: Int32) throws(KafkaError) -> [ConsumerGroupListing] {
+        try request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeoutMs: timeoutMs, { options, queue in
+            rd_kafka_ListConsumerGroups(rk, options, queue)
+        }, read: { event in
+            let result = rd_kafka_event_ListConsumerGroups_result(event)
+            var count = 0
+            guard let valid = rd_kafka_ListConsumerGroups_result_valid(result, &count) else { return [] }
+            return (0..<count).compactMap { i in
+                guard let g = valid[i] else { return nil }
+                return ConsumerGroupListing(
+                    groupID: String(cString: rd_kafka_ConsumerGroupListing_group_id(g)),
+                    isSimple: rd_kafka_ConsumerGroupListing_is_simple_consumer_group(g) != 0,
+                    state: String(cString: rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupListing_state(g))))
+            }.sorted { $0.groupID < $1.groupID }
+        })
+    }
+
+    func describeGroups(_ ids: [String], timeoutMs: Int32) throws(KafkaError) -> [ConsumerGroupDescription] {
+        let cStrings = ids.map { strdup($0) }
+        defer { for s in cStrings { free(s) } }
+        return try request(RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeoutMs: timeoutMs, { options, queue in
+            var constStrings = cStrings.map { UnsafePointer<CChar>($0) }
+            constStrings.withUnsafeMutableBufferPointer { buffer in
+                rd_kafka_DescribeConsumerGroups(rk, buffer.baseAddress, buffer.count, options, queue)
+            }
+        }, read: { event in
+            var count = 0
+            guard let groups = rd_kafka_DescribeConsumerGroups_result_groups(rd_kafka_event_DescribeConsumerGroups_result(event), &count) else { return [] }
+            return (0..<count).compactMap { i in
+                guard let g = groups[i] else { return nil }
+                var error: KafkaError? = nil
+                if let e = rd_kafka_ConsumerGroupDescription_error(g) {
+                    error = Interop.error(rd_kafka_error_code(e), rd_kafka_error_string(e).map { String(cString: $0) })
+                }
+                let members = (0..<rd_kafka_ConsumerGroupDescription_member_count(g)).compactMap { j -> ConsumerGroupDescription.Member? in
+                    guard let m = rd_kafka_ConsumerGroupDescription_member(g, j) else { return nil }
+                    var assignment: [TopicPartition] = []
+                    if let a = rd_kafka_MemberDescription_assignment(m), let list = rd_kafka_MemberAssignment_partitions(a) {
+                        assignment = ConsumerCore.partitions(of: UnsafeMutablePointer(mutating: list))
+                    }
+                    return ConsumerGroupDescription.Member(
+                        memberID: String(cString: rd_kafka_MemberDescription_consumer_id(m)),
+                        clientID: String(cString: rd_kafka_MemberDescription_client_id(m)),
+                        host: String(cString: rd_kafka_MemberDescription_host(m)), assignment: assignment)
+                }
+                let coordinator = rd_kafka_ConsumerGroupDescription_coordinator(g).map { rd_kafka_Node_id($0) } ?? -1
+                return ConsumerGroupDescription(
+                    groupID: String(cString: rd_kafka_ConsumerGroupDescription_group_id(g)),
+                    state: String(cString: rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(g))),
+                    partitionAssignor: rd_kafka_ConsumerGroupDescription_partition_assignor(g).map { String(cString: $0) } ?? "",
+                    members: members, coordinator: Int32(coordinator), error: error)
+            }
+        })
+    }
+
+    func deleteGroups(_ ids: [String], timeoutMs: Int32) throws(KafkaError) -> [AdminResult] {
+        var made: [OpaquePointer?] = ids.map { rd_kafka_DeleteGroup_new($0) }
+        defer { for g in made { rd_kafka_DeleteGroup_destroy(g) } }
+        return try request(RD_KAFKA_ADMIN_OP_DELETEGROUPS, timeoutMs: timeoutMs, { options, queue in
+            made.withUnsafeMutableBufferPointer { rd_kafka_DeleteGroups(rk, $0.baseAddress, $0.count, options, queue) }
+        }, read: { event in
+            var count = 0
+            let results = rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(event), &count)
+            return (0..<count).compactMap { i in
+                guard let r = results?[i] else { return nil }
+                let error = rd_kafka_group_result_error(r).map {
+                    Interop.error(rd_kafka_error_code($0), rd_kafka_error_string($0).map { String(cString: $0) })
+                }
+                return AdminResult(name: String(cString: rd_kafka_group_result_name(r)), error: error)
+            }
+        })
+    }
+
+    func groupOffsets(_ group: String, timeoutMs: Int32) throws(KafkaError) -> [TopicPartition: Int64] {
+        guard let request0 = rd_kafka_ListConsumerGroupOffsets_new(group, nil) else {
+            throw KafkaError.invalidArgument("cannot list offsets of group '\(group)'")
+        }
+        var made: [OpaquePointer?] = [request0]
+        defer { rd_kafka_ListConsumerGroupOffsets_destroy(request0) }
+        return try request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeoutMs: timeoutMs, { options, queue in
+            made.withUnsafeMutableBufferPointer { rd_kafka_ListConsumerGroupOffsets(rk, $0.baseAddress, $0.count, options, queue) }
+        }, read: { event throws(KafkaError) in
+            var count = 0
+            guard let results = rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(event), &count),
+                  count > 0, let first = results[0] else { return [:] }
+            if let e = rd_kafka_group_result_error(first) {
+                throw Interop.error(rd_kafka_error_code(e), rd_kafka_error_string(e).map { String(cString: $0) })
+            }
+            guard let list = rd_kafka_group_result_partitions(first) else { return [:] }
+            var offsets: [TopicPartition: Int64] = [:]
+            for i in 0..<Int(list.pointee.cnt) {
+                let e = list.pointee.elems[i]
+                if let topic = e.topic { offsets[TopicPartition(String(cString: topic), e.partition)] = e.offset }
+            }
+            return offsets
+        })
+    }
+
+    // MARK: Records
+
+    func deleteRecords(_ before: [TopicPartition: Int64], timeoutMs: Int32) throws(KafkaError) -> [TopicPartition: Result<Int64, KafkaError>] {
+        let list = NativePartitionList(before.map { ($0.key, $0.value) })
+        guard let deletion = rd_kafka_DeleteRecords_new(list.pointer) else {
+            throw KafkaError.invalidArgument("cannot delete records of \(before.keys)")
+        }
+        var made: [OpaquePointer?] = [deletion]
+        defer { rd_kafka_DeleteRecords_destroy(deletion) }
+        return try request(RD_KAFKA_ADMIN_OP_DELETERECORDS, timeoutMs: timeoutMs, { options, queue in
+            made.withUnsafeMutableBufferPointer { rd_kafka_DeleteRecords(rk, $0.baseAddress, $0.count, options, queue) }
+        }, read: { event in
+            guard let offsets = rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(event)) else { return [:] }
+            var result: [TopicPartition: Result<Int64, KafkaError>] = [:]
+            for i in 0..<Int(offsets.pointee.cnt) {
+                let e = offsets.pointee.elems[i]
+                guard let topic = e.topic else { continue }
+                result[TopicPartition(String(cString: topic), e.partition)] =
+                    e.err == RD_KAFKA_RESP_ERR_NO_ERROR ? .success(e.offset) : .failure(Interop.error(e.err))
+            }
+            return result
+        })
+    }
+}
