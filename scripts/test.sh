@@ -32,6 +32,8 @@ fi
 # shellcheck disable=SC1091
 source "$ROOT/.brokers/env"
 
+# Builds every product first: the CLI tests run the rdkafka-cli binary.
+swift build || { echo "make test: swift build failed"; exit 1; }
 timeout --signal=INT --kill-after=30 "${SWIFT_TEST_TIMEOUT:-3600}" swift test "$@"
 rc=$?
 echo "make test: swift test exited $rc"

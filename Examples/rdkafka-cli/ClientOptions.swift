@@ -31,6 +31,21 @@ struct ClientOptions {
         }
     }
 
+    /// Removes and returns the next positional argument.
+    mutating func positional(_ what: String) throws -> String {
+        guard let index = rest.firstIndex(where: { !$0.hasPrefix("--") }) else { throw CLIError("missing \(what)") }
+        return rest.remove(at: index)
+    }
+
+    /// Removes `name value` from the remaining arguments and returns the value.
+    mutating func flag(_ name: String) throws -> String? {
+        guard let index = rest.firstIndex(of: name) else { return nil }
+        guard index + 1 < rest.count else { throw CLIError("\(name) needs a value") }
+        let value = rest[index + 1]
+        rest.removeSubrange(index...(index + 1))
+        return value
+    }
+
     func configuration() throws -> KafkaConfiguration {
         var config = try KafkaConfiguration.load(file: file, section: section)
         if let brokers { config["bootstrap.servers"] = brokers }

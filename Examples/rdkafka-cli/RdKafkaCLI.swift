@@ -14,6 +14,8 @@ struct RdKafkaCLI {
             switch command {
             case "demo": try await Demo.run(arguments)
             case "config": try ConfigCommand.run(arguments)
+            case "topics": try await TopicsCommand.run(arguments)
+            case "groups": try await GroupsCommand.run(arguments)
             case "help", "--help", "-h": print(usage)
             default:
                 FileHandle.standardError.write(Data("rdkafka-cli: unknown command '\(command)'\n\n\(usage)\n".utf8))
@@ -37,5 +39,15 @@ struct RdKafkaCLI {
                                           KAFKA_BOOTSTRAP_SERVERS names brokers)
           config  [-F file] [-X k=v]...   print the effective configuration, secrets redacted,
                                           with where each value came from
+          topics  list | describe NAME | create NAME --partitions N [--replication-factor R]
+                  [--config k=v]... | delete NAME
+          groups  list | describe GROUP | lag GROUP
+
+        Common options (kcat's letters):
+          -b brokers        bootstrap servers (host:port,...)
+          -F file           configuration file (.properties, or .json with --section NAME)
+          -X name=value     any librdkafka property; repeatable
+          Environment: KAFKA_<PROPERTY> (KAFKA_BOOTSTRAP_SERVERS, KAFKA_SASL_PASSWORD, ...)
+          Precedence, low to high: file, environment, -b/-X.
         """
 }

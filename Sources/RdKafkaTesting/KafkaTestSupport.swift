@@ -45,4 +45,9 @@ public struct KafkaTestTimeout: Error, CustomStringConvertible {
     public var what: String
     public var got: Int
     public var description: String { "timed out waiting for \(what) (got \(got))" }
+
+    public init(what: String, got: Int) {
+        self.what = what
+        self.got = got
+    }
 }

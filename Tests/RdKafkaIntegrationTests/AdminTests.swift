@@ -39,6 +39,8 @@ struct AdminTests {
         #expect(try await admin.metadata(topic: name).topics.first?.partitions.count == 5)
         let config = try await admin.describeTopicConfig(name)
         #expect(config.first { $0.name == "retention.ms" }?.value == "3600000")
+        try await admin.alterTopicConfig(name, ["retention.ms": "7200000"])
+        #expect(try await admin.describeTopicConfig(name).first { $0.name == "retention.ms" }?.value == "7200000")
         let deleted = try await admin.deleteTopics([name, name + "-b"])
         #expect(deleted.allSatisfy { $0.succeeded })
     }
@@ -66,6 +68,9 @@ struct AdminTests {
         #expect(lag.map { "\($0.partition) \($0.committed) \($0.end) \($0.lag)" } == ["\(topic)[0] 4 10 6"])
         #expect(try await consumer.lag(for: [TopicPartition(topic, 0)])[TopicPartition(topic, 0)] == 6, "the consumer's own lag agrees")
         try await consumer.close()
+        let reset = try await admin.alterConsumerGroupOffsets(group, [TopicPartition(topic, 0): 1])
+        #expect(reset[TopicPartition(topic, 0)] == .some(nil))
+        #expect(try await admin.consumerGroupOffsets(group)[TopicPartition(topic, 0)] == 1)
         let deleted = try await admin.deleteConsumerGroups([group])
         #expect(deleted.count == 1)
     }

@@ -50,6 +50,21 @@ public final class KafkaAdmin: Sendable {
         return try await run { core throws(KafkaError) in try core.describeTopicConfig(topic, timeoutMs: ms) }
     }
 
+    /// Sets a topic's dynamic configuration (`rd_kafka_AlterConfigs`). librdkafka 2.0.2 has no
+    /// incremental form: settings not named in `values` return to their defaults, so pass the
+    /// full set (read it with ``describeTopicConfig(_:timeout:)`` first).
+    public func alterTopicConfig(_ topic: String, _ values: [String: String], timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        let ms = KafkaProducer.milliseconds(timeout)
+        try await run { core throws(KafkaError) in try core.alterTopicConfig(topic, values, timeoutMs: ms) }
+    }
+
+    /// Sets (resets) a group's committed offsets (`rd_kafka_AlterConsumerGroupOffsets`); the group
+    /// must have no active members. Returns each partition's error, or `nil` where it succeeded.
+    public func alterConsumerGroupOffsets(_ group: String, _ offsets: [TopicPartition: Int64], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [TopicPartition: KafkaError?] {
+        let ms = KafkaProducer.milliseconds(timeout)
+        return try await run { core throws(KafkaError) in try core.alterGroupOffsets(group, offsets, timeoutMs: ms) }
+    }
+
     /// Every consumer group the cluster knows (`rd_kafka_ListConsumerGroups`).
     public func listConsumerGroups(timeout: Duration = .seconds(30)) async throws(KafkaError) -> [ConsumerGroupListing] {
         let ms = KafkaProducer.milliseconds(timeout)

@@ -192,7 +192,61 @@ final class AdminCore: @unchecked Sendable {
         })
     }
 
+    /// Replaces a topic's dynamic configuration with `values` (`rd_kafka_AlterConfigs`: librdkafka
+    /// 2.0.2 has no incremental form, so settings not named return to their defaults).
+    func alterTopicConfig(_ topic: String, _ values: [String: String], timeoutMs: Int32) throws(KafkaError) {
+        guard let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic) else {
+            throw KafkaError.invalidArgument("cannot alter topic '\(topic)'")
+        }
+        defer { rd_kafka_ConfigResource_destroy(resource) }
+        for (name, value) in values.sorted(by: { $0.key < $1.key }) {
+            let code = rd_kafka_ConfigResource_set_config(resource, name, value)
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR { throw Interop.error(code, "config \(name): \(Interop.errorText(Int32(code.rawValue)))") }
+        }
+        var resources: [OpaquePointer?] = [resource]
+        try request(RD_KAFKA_ADMIN_OP_ALTERCONFIGS, timeoutMs: timeoutMs, { options, queue in
+            resources.withUnsafeMutableBufferPointer { rd_kafka_AlterConfigs(rk, $0.baseAddress, $0.count, options, queue) }
+        }, read: { event throws(KafkaError) in
+            var count = 0
+            guard let results = rd_kafka_AlterConfigs_result_resources(rd_kafka_event_AlterConfigs_result(event), &count),
+                  count > 0, let first = results[0] else { return }
+            let code = rd_kafka_ConfigResource_error(first)
+            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
+                throw Interop.error(code, rd_kafka_ConfigResource_error_string(first).map { String(cString: $0) })
+            }
+        })
+    }
+
     // MARK: Groups
+
+    /// Sets a group's committed offsets (`rd_kafka_AlterConsumerGroupOffsets`); the group must
+    /// have no active members.
+    func alterGroupOffsets(_ group: String, _ offsets: [TopicPartition: Int64], timeoutMs: Int32) throws(KafkaError) -> [TopicPartition: KafkaError?] {
+        let list = NativePartitionList(offsets.map { ($0.key, $0.value) })
+        guard let alteration = rd_kafka_AlterConsumerGroupOffsets_new(group, list.pointer) else {
+            throw KafkaError.invalidArgument("cannot alter offsets of group '\(group)'")
+        }
+        var made: [OpaquePointer?] = [alteration]
+        defer { rd_kafka_AlterConsumerGroupOffsets_destroy(alteration) }
+        return try request(RD_KAFKA_ADMIN_OP_ALTERCONSUMERGROUPOFFSETS, timeoutMs: timeoutMs, { options, queue in
+            made.withUnsafeMutableBufferPointer { rd_kafka_AlterConsumerGroupOffsets(rk, $0.baseAddress, $0.count, options, queue) }
+        }, read: { event throws(KafkaError) in
+            var count = 0
+            guard let results = rd_kafka_AlterConsumerGroupOffsets_result_groups(rd_kafka_event_AlterConsumerGroupOffsets_result(event), &count),
+                  count > 0, let first = results[0] else { return [:] }
+            if let e = rd_kafka_group_result_error(first) {
+                throw Interop.error(rd_kafka_error_code(e), rd_kafka_error_string(e).map { String(cString: $0) })
+            }
+            guard let partitions = rd_kafka_group_result_partitions(first) else { return [:] }
+            var result: [TopicPartition: KafkaError?] = [:]
+            for i in 0..<Int(partitions.pointee.cnt) {
+                let e = partitions.pointee.elems[i]
+                guard let topic = e.topic else { continue }
+                result[TopicPartition(String(cString: topic), e.partition)] = e.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : Interop.error(e.err)
+            }
+            return result
+        })
+    }
 
     func listGroups(timeoutMs: Int32) throws(KafkaError) -> [ConsumerGroupListing] {
         try request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeoutMs: timeoutMs, { options, queue in

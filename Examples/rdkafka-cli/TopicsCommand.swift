@@ -1,0 +1,54 @@
+import RdKafka
+
+/// `rdkafka-cli topics list|describe NAME|create NAME --partitions N [--replication-factor R]
+/// [--config k=v]...|delete NAME`
+enum TopicsCommand {
+    static func run(_ arguments: [String]) async throws {
+        var options = try ClientOptions(arguments)
+        guard !options.rest.isEmpty else { throw CLIError("topics needs list, describe, create or delete") }
+        let action = options.rest.removeFirst()
+        let admin = try KafkaAdmin(configuration: try options.configuration())
+        switch action {
+        case "list":
+            let metadata = try await admin.metadata()
+            for topic in metadata.topics where !topic.name.hasPrefix("__") {
+                print("\(topic.name)\tpartitions=\(topic.partitions.count)\treplicas=\(topic.partitions.first?.replicas.count ?? 0)")
+            }
+        case "describe":
+            let name = try options.positional("topic name")
+            let metadata = try await admin.metadata(topic: name)
+            guard let topic = metadata.topics.first, topic.error == nil else {
+                throw metadata.topics.first?.error ?? CLIError("topic \(name) not found")
+            }
+            print("topic \(topic.name): \(topic.partitions.count) partitions")
+            for p in topic.partitions {
+                print("  partition \(p.id)\tleader \(p.leader)\treplicas \(p.replicas.map(String.init).joined(separator: ","))\tisr \(p.inSyncReplicas.map(String.init).joined(separator: ","))")
+            }
+            for entry in try await admin.describeTopicConfig(name) where !entry.isDefault {
+                print("  config \(entry.name)=\(entry.isSensitive ? KafkaConfiguration.redacted : entry.value ?? "")")
+            }
+        case "create":
+            let name = try options.positional("topic name")
+            let partitions = Int32(try options.flag("--partitions") ?? "1") ?? 1
+            let replication = Int32(try options.flag("--replication-factor") ?? "-1") ?? -1
+            var configs: [String: String] = [:]
+            while let pair = try options.flag("--config") {
+                guard let eq = pair.firstIndex(of: "=") else { throw CLIError("--config takes name=value, got '\(pair)'") }
+                configs[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+            }
+            try report(try await admin.createTopics([NewTopic(name: name, partitions: partitions, replicationFactor: replication, configs: configs)]), "created")
+        case "delete":
+            let name = try options.positional("topic name")
+            try report(try await admin.deleteTopics([name]), "deleted")
+        default:
+            throw CLIError("unknown topics action '\(action)': use list, describe, create or delete")
+        }
+    }
+
+    static func report(_ results: [AdminResult], _ verb: String) throws {
+        for result in results {
+            if let error = result.error { throw error }
+            print("\(verb) \(result.name)")
+        }
+    }
+}
