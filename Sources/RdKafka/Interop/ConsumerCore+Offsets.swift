@@ -1,4 +1,5 @@
 import CRdKafka
+import Foundation
 
 // Subscriptions, assignments and offsets: thin wrappers over librdkafka's consumer calls.
 extension ConsumerCore {
@@ -44,8 +45,25 @@ extension ConsumerCore {
         return NativePartitionList(taking: list).elements.map(\.0)
     }
 
-    /// Commits `offsets`, or the stored offsets when `nil` (`rd_kafka_commit`), waiting for the broker.
-    func commit(_ offsets: [(TopicPartition, Int64)]?) throws(KafkaError) {
+    /// Commits `offsets`, or the stored offsets when `nil` (`rd_kafka_commit`), waiting for the
+    /// broker. Retriable errors (a rebalance or coordinator move in progress) are retried for up
+    /// to `retryFor`, as Java's commitSync does, except inside a rebalance hook, where waiting
+    /// would hold up the very rebalance it waits for.
+    func commit(_ offsets: [(TopicPartition, Int64)]?, retryFor: Duration = .seconds(10)) throws(KafkaError) {
+        let deadline = ContinuousClock.now + retryFor
+        while true {
+            do {
+                try commitOnce(offsets)
+                return
+            } catch {
+                guard error.isRetriable || error.code == .rebalanceInProgress, !inRebalanceHook.load(ordering: .relaxed),
+                      ContinuousClock.now < deadline else { throw error }
+                usleep(100_000)
+            }
+        }
+    }
+
+    private func commitOnce(_ offsets: [(TopicPartition, Int64)]?) throws(KafkaError) {
         if let offsets {
             let list = NativePartitionList(offsets)
             try check(rd_kafka_commit(rk, list.pointer, 0), "commit")

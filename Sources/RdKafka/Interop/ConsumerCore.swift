@@ -42,6 +42,8 @@ final class ConsumerCore: @unchecked Sendable {
     /// Set when close has finished: calls fail from then on (the revoke hook may still commit
     /// while closing).
     let closeFinished = Atomic<Bool>(false)
+    /// A rebalance hook is running (commits there must not wait for the rebalance to end).
+    let inRebalanceHook = Atomic<Bool>(false)
 
     /// Fatal or security error to fail the next fetch with.
     private let pendingError = Mutex<KafkaError?>(nil)
@@ -300,6 +302,8 @@ final class ConsumerCore: @unchecked Sendable {
         // The hook is async; librdkafka needs the answer on this thread, which is the SDK's own
         // (or close()'s), never one of Swift's cooperative threads.
         let done = DispatchSemaphore(value: 0)
+        inRebalanceHook.store(true, ordering: .relaxed)
+        defer { inRebalanceHook.store(false, ordering: .relaxed) }
         Task {
             await rebalanceHandler(event)
             done.signal()

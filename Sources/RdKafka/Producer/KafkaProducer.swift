@@ -92,7 +92,8 @@ public final class KafkaProducer: Sendable {
     /// librdkafka's name for this client (`rd_kafka_name`).
     public var name: String { core.handle.name }
 
-    /// Messages queued or in flight, waiting for a delivery report (`rd_kafka_outq_len`).
+    /// Messages queued or in flight, plus client events not yet served (`rd_kafka_outq_len`):
+    /// zero once everything is delivered and reported.
     public var outstandingMessageCount: Int { core.outstandingCount() }
 
     /// Messages whose delivery failed since the producer was created.

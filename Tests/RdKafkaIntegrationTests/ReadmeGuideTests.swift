@@ -1,0 +1,93 @@
+import Foundation
+import RdKafka
+import RdKafkaTesting
+import Testing
+
+/// The README's guides, as written there (with the broker address swapped for a test broker),
+/// so they keep compiling and working.
+@Suite("README guides run as written", .serialized, .timeLimit(.minutes(2)))
+struct ReadmeGuideTests {
+    @Test("Produce guide", arguments: TestEnvironment.all)
+    func produceGuide(broker: TestBroker) async throws {
+        var config = KafkaConfiguration(bootstrapServers: [broker.bootstrap])
+        config.acks = .all
+        config.enableIdempotence = true
+        let producer = try KafkaProducer(configuration: config)
+
+        // 1. Await the broker's acknowledgement.
+        let report = try await producer.send(KafkaProducerMessage(topic: "product-price", key: "ABC", value: "100.0"))
+        print("written at \(report.partition)/\(report.offset)")
+
+        // 2. A callback, without a task per message.
+        try producer.send(KafkaProducerMessage(topic: "product-price", value: "x")) { report in
+            if let error = report.error { print("not delivered: \(error)") }
+        }
+
+        // 3. Fire and forget.
+        try producer.produce(KafkaProducerMessage(topic: "product-price", value: "y"))
+
+        let undelivered = await producer.shutdown(timeout: .seconds(30))
+        #expect(undelivered.isEmpty)
+    }
+
+    @Test("Consume guide", arguments: TestEnvironment.all)
+    func consumeGuide(broker: TestBroker) async throws {
+        try await fill(broker, topic: "product-price", count: 1, prefix: "guide")
+        var config = KafkaConfiguration(bootstrapServers: [broker.bootstrap])
+        config.groupID = uniqueTopic("inventory")
+        config.autoOffsetReset = .earliest
+        let consumer = try KafkaConsumer(configuration: config, options: .init(rebalanceHandler: { event in
+            if case .revoked = event { /* finish work, commit */ }
+        }))
+        try consumer.subscribe(topics: ["product-price"])
+        var seen = 0
+        for try await message in consumer.messages {
+            print(message.topic, message.partition, message.offset, message.valueString ?? "")
+            seen += 1
+            if seen == 1 { break }  // the guide's loop runs until the app stops
+        }
+        try await consumer.close()
+        #expect(seen == 1)
+    }
+
+    @Test("Configuration files guide")
+    func configurationGuide() throws {
+        let dir = NSTemporaryDirectory() + "guide-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "bootstrap.servers=localhost:9092\n".write(toFile: "\(dir)/client.properties", atomically: true, encoding: .utf8)
+        var config = try KafkaConfiguration.load(file: "\(dir)/client.properties")
+        config.clientID = "price-service"
+        try config.validate()
+    }
+
+    @Test("Admin guide", arguments: TestEnvironment.full)
+    func adminGuide(broker: TestBroker) async throws {
+        let config = KafkaConfiguration(bootstrapServers: [broker.bootstrap])
+        let admin = try KafkaAdmin(configuration: config)
+        let results = try await admin.createTopics([NewTopic(name: uniqueTopic("product-price"), partitions: 3, replicationFactor: 1)])
+        for result in results where !result.succeeded { print("\(result.name): \(result.error!)") }
+        let metadata = try await admin.metadata()
+        let lag = try await admin.consumerGroupLag("inventory")
+        #expect(results.allSatisfy { $0.succeeded })
+        #expect(!metadata.brokers.isEmpty)
+        _ = lag
+    }
+
+    @Test("Testing guide")
+    func testingGuide() async throws {
+        let cluster = try MockCluster(brokers: 3)
+        try cluster.createTopic("orders", partitions: 4)
+        let config = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        let producer = try KafkaProducer(configuration: config)
+        for i in 0..<10 { try producer.produce(KafkaProducerMessage(topic: "orders", partition: 0, value: "\(i)")) }
+        #expect(await producer.shutdown().isEmpty)
+        try cluster.setBrokerDown(2)
+        let consumer = try KafkaConsumer(configuration: config)
+        try consumer.assign([TopicPartition("orders", 0): .beginning])
+        try cluster.setBrokerUp(2)
+        let messages = try await KafkaTestSupport.collect(10, from: consumer, timeout: .seconds(10))
+        #expect(messages.count == 10)
+        try await consumer.close()
+    }
+}
