@@ -71,8 +71,11 @@ struct AdminTests {
         let reset = try await admin.alterConsumerGroupOffsets(group, [TopicPartition(topic, 0): 1])
         #expect(reset[TopicPartition(topic, 0)] == .some(nil))
         #expect(try await admin.consumerGroupOffsets(group)[TopicPartition(topic, 0)] == 1)
-        let deleted = try await admin.deleteConsumerGroups([group])
-        #expect(deleted.count == 1)
+        let deleted = try await admin.deleteConsumerGroups([group, "no-such-group-\(UUID().uuidString)"])
+        #expect(deleted.first { $0.name == group }?.succeeded == true, "\(deleted)")
+        #expect(!(try await admin.listConsumerGroups().contains { $0.groupID == group }))
+        let missing = try #require(deleted.first { $0.name != group })
+        #expect(missing.error?.code == .groupIDNotFound, "a missing group is reported on its own: \(missing)")
     }
 
     @Test("delete records moves the low watermark", arguments: TestEnvironment.full)
