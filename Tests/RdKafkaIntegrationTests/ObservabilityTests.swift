@@ -1,0 +1,94 @@
+import Foundation
+import RdKafka
+import RdKafkaTesting
+import Testing
+
+final class StatsBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: [String] = []
+    func append(_ json: String) { lock.lock(); stored.append(json); lock.unlock() }
+    var all: [String] { lock.lock(); defer { lock.unlock() }; return stored }
+}
+
+@Suite("Observability: statistics, trace context, client errors", .serialized, .timeLimit(.minutes(2)))
+struct ObservabilityTests {
+    @Test("producer statistics decode from real librdkafka output", arguments: TestEnvironment.all)
+    func producerStatistics(broker: TestBroker) async throws {
+        let stats = StatsBox()
+        var config = broker.configuration()
+        config.statisticsIntervalMs = 100
+        let producer = try KafkaProducer(configuration: config, options: .init(statisticsHandler: { stats.append($0) }))
+        let topic = uniqueTopic("stats")
+        for i in 0..<50 { _ = try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, value: "\(i)")) }
+        let deadline = ContinuousClock.now + .seconds(10)
+        var decoded: KafkaStatistics?
+        while ContinuousClock.now < deadline {
+            if let last = stats.all.last, let s = try? KafkaStatistics(json: last), (s.txMessages ?? 0) >= 50 { decoded = s; break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let s = try #require(decoded, "no statistics with 50 sent messages")
+        #expect(s.type == "producer")
+        #expect(s.brokers.values.contains { $0.state == "UP" && ($0.rtt?.cnt ?? 0) >= 0 })
+        #expect(s.topics[topic]?.partition(0)?.txMessages == 50)
+        _ = await producer.shutdown()
+    }
+
+    @Test("consumer statistics report the same lag as the consumer", arguments: TestEnvironment.all)
+    func consumerLagMatches(broker: TestBroker) async throws {
+        let topic = uniqueTopic("stats-lag")
+        try await fill(broker, topic: topic, count: 20)
+        let stats = StatsBox()
+        var config = groupConfig(broker, group: uniqueTopic("stats-group"))
+        config.statisticsIntervalMs = 100
+        config.enableAutoCommit = false
+        let consumer = try KafkaConsumer(configuration: config, options: .init(eventHandler: { event in
+            if case .statistics(let json) = event { stats.append(json) }
+        }))
+        try consumer.subscribe(topics: [topic])
+        _ = try await KafkaTestSupport.collect(5, from: consumer)
+        try await consumer.commit()
+        let tp = TopicPartition(topic, 0)
+        let expected = try await consumer.watermarkOffsets(for: tp).high - 5
+        // Statistics are made on the poll thread: keep polling until one shows the commit.
+        let deadline = ContinuousClock.now + .seconds(15)
+        var lag: Int64?
+        while ContinuousClock.now < deadline {
+            _ = try await consumer.poll(maxMessages: 1, timeout: .milliseconds(100))
+            if let last = stats.all.last, let s = try? KafkaStatistics(json: last),
+               let p = s.topics[topic]?.partition(0), p.committedOffset == 5, p.consumerLag ?? -1 >= 0 {
+                lag = p.consumerLag
+                #expect(s.consumerGroup?.state == "up")
+                break
+            }
+        }
+        #expect(lag == expected, "statistics lag \(String(describing: lag)), expected \(expected)")
+        try await consumer.close()
+    }
+
+    @Test("a trace context survives the trip through the broker", arguments: TestEnvironment.all)
+    func traceContextRoundTrip(broker: TestBroker) async throws {
+        let topic = uniqueTopic("trace")
+        let producer = try KafkaProducer(configuration: broker.configuration())
+        var message = KafkaProducerMessage(topic: topic, partition: 0, value: "traced")
+        let context = TraceContext.random()
+        message.traceContext = context
+        _ = try await producer.send(message)
+        _ = await producer.shutdown()
+        let consumer = try KafkaConsumer(configuration: broker.configuration())
+        try consumer.assign([TopicPartition(topic, 0): .beginning])
+        #expect(try await KafkaTestSupport.collect(1, from: consumer).first?.traceContext == context)
+        try await consumer.close()
+    }
+
+    @Test("all brokers down arrives as a client error event within seconds")
+    func allBrokersDown() async throws {
+        let errors = ErrorBox()
+        let producer = try KafkaProducer(configuration: unreachableConfiguration(), options: .init(logHandler: KafkaLog.none, errorHandler: { errors.append($0) }))
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !errors.all.contains(where: { $0.code == .allBrokersDown }), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(errors.all.contains { $0.code == .allBrokersDown && $0.fix?.contains("bootstrap.servers") == true })
+        _ = await producer.shutdown(timeout: .milliseconds(100))
+    }
+}
