@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# `make check`: the test suite under ThreadSanitizer and AddressSanitizer, each in its own build
-# folder (.build-tsan, .build-asan), against the same brokers `make test` starts.
-#   scripts/check.sh [thread|address]...   (default: both)
+# `make check`: the test suite under AddressSanitizer with LeakSanitizer (.build-asan), against
+# the same brokers `make test` starts. ThreadSanitizer (`scripts/check.sh thread`) currently
+# crashes inside its own allocator on librdkafka's threads with Swift 6.3.1 on Debian 12.
+#   scripts/check.sh [address|thread]...   (default: address)
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -11,11 +12,11 @@ trap '"$ROOT/scripts/brokers.sh" stop >/dev/null 2>&1 || true' EXIT
 # shellcheck disable=SC1091
 source "$ROOT/.brokers/env"
 status=0
-for sanitizer in "${@:-thread address}"; do
+for sanitizer in "${@:-address}"; do
     for s in $sanitizer; do
         echo "make check: swift test --sanitize=$s"
         # halt_on_error: a race or memory error fails the run instead of scrolling past.
-        TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="detect_leaks=0" \
+        TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="detect_leaks=1" LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp" \
             timeout --signal=INT 3000 swift test --no-parallel --sanitize="$s" --scratch-path ".build-${s:0:1}san" || status=1
     done
 done
