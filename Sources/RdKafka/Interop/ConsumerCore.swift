@@ -141,6 +141,7 @@ final class ConsumerCore: @unchecked Sendable {
     }
 
     private func pollLoop() {
+        swift_rdkafka_name_thread("rdk:sdk-consume")
         let buffer = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: maxBatch)
         defer {
             buffer.deallocate()

@@ -183,6 +183,7 @@ final class ProducerCore: @unchecked Sendable {
 
     private func deliveryLoop() {
         let capacity = 10_000
+        swift_rdkafka_name_thread("rdk:sdk-deliver")  // visible in top, perf, gdb
         let batch = UnsafeMutablePointer<UnsafePointer<rd_kafka_message_t>?>.allocate(capacity: capacity)
         defer {
             batch.deallocate()
