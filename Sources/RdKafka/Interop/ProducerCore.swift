@@ -28,6 +28,8 @@ final class ProducerCore: @unchecked Sendable {
     private let pollBusy = Atomic<Bool>(false)
     private let nextID = Atomic<UInt64>(1)
     let failedDeliveries = Atomic<Int>(0)
+    /// Fire-and-forget calls so far, to serve reports inline every so often.
+    let produceCalls = Atomic<UInt64>(0)
     private let threadDone = DispatchSemaphore(value: 0)
     private var threadStarted = false
 
@@ -43,7 +45,13 @@ final class ProducerCore: @unchecked Sendable {
         static let limit = 1_000_000
     }
 
-    // Touched only by the delivery thread.
+    /// Held by whichever thread serves events (the delivery thread, or a producing thread in
+    /// `serveInline`), so reports are handled one batch at a time.
+    private let serveLock = NSLock()
+    private let lastInlineServe = Atomic<UInt64>(0)
+    private static let reportBatchCapacity = 10_000
+    // Touched only under serveLock.
+    private let reportBatch = UnsafeMutablePointer<UnsafePointer<rd_kafka_message_t>?>.allocate(capacity: reportBatchCapacity)
     private var topicNames: [OpaquePointer: String] = [:]
 
     init(
@@ -72,6 +80,7 @@ final class ProducerCore: @unchecked Sendable {
     deinit {
         // The delivery thread holds a strong reference, so it has stopped before we get here.
         rd_kafka_queue_destroy(mainQueue)
+        reportBatch.deallocate()
     }
 
     var closed: Bool { isClosed.load(ordering: .sequentiallyConsistent) }
@@ -182,39 +191,74 @@ final class ProducerCore: @unchecked Sendable {
     // MARK: Delivery thread
 
     private func deliveryLoop() {
-        let capacity = 10_000
         swift_rdkafka_name_thread("rdk:sdk-deliver")  // visible in top, perf, gdb
-        let batch = UnsafeMutablePointer<UnsafePointer<rd_kafka_message_t>?>.allocate(capacity: capacity)
-        defer {
-            batch.deallocate()
-            threadDone.signal()
-        }
+        defer { threadDone.signal() }
         while true {
+            if stopRequested.load(ordering: .sequentiallyConsistent) && rd_kafka_queue_length(mainQueue) == 0 { return }
+            // While a producing thread serves reports itself (see serveInline), stay out of its
+            // way: reports freed on the thread that allocated the messages are much cheaper.
+            if isProducerServing() {
+                usleep(2_000)
+                continue
+            }
             guard let event = rd_kafka_queue_poll(mainQueue, 100) else {
                 if stopRequested.load(ordering: .sequentiallyConsistent) { return }
                 room.signal()
                 continue
             }
-            pollBusy.store(true, ordering: .sequentiallyConsistent)
-            switch rd_kafka_event_type(event) {
-            case RD_KAFKA_EVENT_DR:
-                var n = rd_kafka_event_message_array(event, batch, capacity)
-                while n > 0 {
-                    deliver(batch, count: n)
-                    n = rd_kafka_event_message_array(event, batch, capacity)
-                }
-                rd_kafka_event_destroy(event)
-                room.signal()
-            case RD_KAFKA_EVENT_ERROR:
-                handleError(event)
-                rd_kafka_event_destroy(event)
-            case RD_KAFKA_EVENT_STATS:
-                if let statisticsHandler, let json = rd_kafka_event_stats(event) { statisticsHandler(String(cString: json)) }
-                rd_kafka_event_destroy(event)
-            default:
-                rd_kafka_event_destroy(event)
+            serveLock.lock()
+            handle(event)
+            serveLock.unlock()
+        }
+    }
+
+    private func isProducerServing() -> Bool {
+        let last = lastInlineServe.load(ordering: .relaxed)
+        return last != 0 && DispatchTime.now().uptimeNanoseconds &- last < 5_000_000
+    }
+
+    /// Serves ready events on the calling (producing) thread, as a C producer calling
+    /// `rd_kafka_poll` does, waiting up to `timeoutMs` for the first. Returns at once when
+    /// another thread is serving.
+    @discardableResult
+    func serveInline(timeoutMs: Int32) -> Bool {
+        // Not with the report stream on: a full stream buffer blocks whoever serves, and the
+        // stream's reader may be the very task that is producing.
+        guard reports == nil, !stopRequested.load(ordering: .relaxed), serveLock.try() else { return false }
+        defer {
+            lastInlineServe.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+            serveLock.unlock()
+        }
+        lastInlineServe.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        var served = 0
+        while served < 64, let event = rd_kafka_queue_poll(mainQueue, served == 0 ? timeoutMs : 0) {
+            handle(event)
+            served += 1
+        }
+        return served > 0
+    }
+
+    /// Handles one event; the caller holds `serveLock`.
+    private func handle(_ event: OpaquePointer) {
+        pollBusy.store(true, ordering: .sequentiallyConsistent)
+        defer { pollBusy.store(false, ordering: .sequentiallyConsistent) }
+        switch rd_kafka_event_type(event) {
+        case RD_KAFKA_EVENT_DR:
+            var n = rd_kafka_event_message_array(event, reportBatch, Self.reportBatchCapacity)
+            while n > 0 {
+                deliver(reportBatch, count: n)
+                n = rd_kafka_event_message_array(event, reportBatch, Self.reportBatchCapacity)
             }
-            pollBusy.store(false, ordering: .sequentiallyConsistent)
+            rd_kafka_event_destroy(event)
+            room.signal()
+        case RD_KAFKA_EVENT_ERROR:
+            handleError(event)
+            rd_kafka_event_destroy(event)
+        case RD_KAFKA_EVENT_STATS:
+            if let statisticsHandler, let json = rd_kafka_event_stats(event) { statisticsHandler(String(cString: json)) }
+            rd_kafka_event_destroy(event)
+        default:
+            rd_kafka_event_destroy(event)
         }
     }
 

@@ -25,7 +25,8 @@ public final class KafkaProducer: Sendable {
         /// Buffer for ``deliveryReports`` (reports of ``produce(_:)``); `nil` (the default)
         /// leaves the stream off.
         public var deliveryReportBufferSize: Int?
-        /// Receives the report of every ``produce(_:)`` message, on the SDK's delivery thread,
+        /// Receives the report of every ``produce(_:)`` message, on the SDK's delivery thread
+        /// or inside a ``produce(_:)`` call that serves ready reports,
         /// like librdkafka's `dr_msg_cb`: keep it short. No allocation per message.
         public var deliveryHandler: (@Sendable (DeliveryReport) -> Void)?
         /// How long a send waits for room in a full queue before failing with `_QUEUE_FULL`.
@@ -172,7 +173,9 @@ public final class KafkaProducer: Sendable {
     /// Enqueues `message` without waiting for its delivery.
     ///
     /// Blocks the calling thread while librdkafka's queue is full (up to
-    /// ``Options/queueFullTimeout``); use ``produceWaitingForRoom(_:)`` from async code.
+    /// ``Options/queueFullTimeout``); use ``produceWaitingForRoom(_:)`` from async code. Now and
+    /// then, and while the queue is full, the call serves ready delivery reports on the calling
+    /// thread (as `rd_kafka_poll` does in C), so handlers may run there too.
     /// - Returns: An id that the message's ``DeliveryReport/messageID`` will carry.
     @discardableResult
     public func produce(_ message: KafkaProducerMessage) throws(KafkaError) -> UInt64 {
@@ -180,8 +183,14 @@ public final class KafkaProducer: Sendable {
         var deadline: ContinuousClock.Instant?
         while true {
             let seen = core.room.current
-            if try attempt(message, opaque: opaque, deadline: &deadline) { return id }
-            core.room.waitBlocking(after: seen, until: deadline ?? .now)
+            if try attempt(message, opaque: opaque, deadline: &deadline) {
+                // Like a C producer's rd_kafka_poll: serve ready reports on this thread now and
+                // then, which keeps a tight produce loop as cheap as C's.
+                if core.produceCalls.add(1, ordering: .relaxed).newValue & 1023 == 0 { core.serveInline(timeoutMs: 0) }
+                return id
+            }
+            // Queue full: serve reports here (room comes from them), or wait for the thread that does.
+            if !core.serveInline(timeoutMs: 100) { core.room.waitBlocking(after: seen, until: deadline ?? .now) }
         }
     }
 
