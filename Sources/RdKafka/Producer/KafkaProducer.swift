@@ -144,7 +144,8 @@ public final class KafkaProducer: Sendable {
 
     /// Sends `message`; `onDelivery` receives its report (check ``DeliveryReport/error``).
     ///
-    /// `onDelivery` runs on the SDK's delivery thread: keep it short and do not block in it.
+    /// `onDelivery` runs on the SDK's delivery thread (or inside a ``produce(_:)`` call that
+    /// serves ready reports): keep it short and do not block in it.
     /// Blocks the calling thread while librdkafka's queue is full (up to
     /// ``Options/queueFullTimeout``).
     /// - Throws: `KafkaError` when the message cannot be enqueued (then `onDelivery` is not
