@@ -13,6 +13,8 @@ struct RdKafkaCLI {
         do {
             switch command {
             case "demo": try await Demo.run(arguments)
+            case "produce", "P": exit(try await ProduceCommand.run(arguments))
+            case "consume", "C": exit(try await ConsumeCommand.run(arguments))
             case "config": try ConfigCommand.run(arguments)
             case "topics": try await TopicsCommand.run(arguments)
             case "groups": try await GroupsCommand.run(arguments)
@@ -37,6 +39,12 @@ struct RdKafkaCLI {
           demo    [-b brokers]            produce and consume a few messages end to end
                                           (starts an embedded mock cluster unless -b or
                                           KAFKA_BOOTSTRAP_SERVERS names brokers)
+          produce -t topic [-p partition] [-K keydelim] [-D delim] [-H name=value]... [--report] [file]
+                                          one message per line of file or standard input;
+                                          exits 1 with a count when any message failed
+          consume -t topic [-p partition] [-o beginning|end|stored|OFFSET|s@MS] [-G group]
+                  [-c count] [-e] [-J]        by assignment, or in group -G; -e stops at the end,
+                                          -J prints JSON lines (topic, partition, offset, ...)
           config  [-F file] [-X k=v]...   print the effective configuration, secrets redacted,
                                           with where each value came from
           topics  list | describe NAME | create NAME --partitions N [--replication-factor R]

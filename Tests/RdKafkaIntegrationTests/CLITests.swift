@@ -4,7 +4,7 @@ import RdKafkaTesting
 import Testing
 
 /// Runs the sample CLI (built by `swift build`, which `make test` runs first).
-func runCLI(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+func runCLI(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> (status: Int32, output: String) {
     let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rdkafka-cli")
     guard FileManager.default.isExecutableFile(atPath: binary.path) else {
         throw KafkaTestTimeout(what: "the rdkafka-cli binary at \(binary.path) (run swift build first)", got: 0)
@@ -16,7 +16,11 @@ func runCLI(_ arguments: [String], environment: [String: String] = [:]) throws -
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe
+    let stdin = Pipe()
+    process.standardInput = stdin
     try process.run()
+    stdin.fileHandleForWriting.write(Data((input ?? "").utf8))
+    try stdin.fileHandleForWriting.close()
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
@@ -64,6 +68,33 @@ struct CLITests {
         #expect(describe.output.contains("\(topic)[0]"))
         #expect(try runCLI(["groups", "list", "-b", broker.bootstrap]).output.contains(group))
         try await consumer.close()
+    }
+
+    @Test("produce reads lines with keys and headers; consume prints them back as JSON and stops at the end", arguments: TestEnvironment.all)
+    func produceAndConsume(broker: TestBroker) throws {
+        let topic = uniqueTopic("cli-pc")
+        let produced = try runCLI(["produce", "-t", topic, "-p", "0", "-K", ":", "-H", "src=cli", "--report", "-b", broker.bootstrap],
+            input: "k1:hello\nk2:world\n")
+        #expect(produced.status == 0, "\(produced.output)")
+        #expect(produced.output.contains("delivered \(topic)[0]@1"))
+        let consumed = try runCLI(["consume", "-t", topic, "-p", "0", "-o", "beginning", "-e", "-J", "-b", broker.bootstrap])
+        #expect(consumed.status == 0, "\(consumed.output)")
+        let lines = consumed.output.split(separator: "\n").filter { $0.hasPrefix("{") }
+        #expect(lines.count == 2)
+        #expect(lines.first?.contains("\"key\":\"k1\"") == true)
+        #expect(lines.first?.contains("\"value\":\"hello\"") == true)
+        #expect(lines.first?.contains("{\"src\":\"cli\"}") == true)
+        let fromOffset = try runCLI(["consume", "-t", topic, "-p", "0", "-o", "1", "-c", "1", "-b", broker.bootstrap])
+        #expect(fromOffset.output.split(separator: "\n").contains("world"))
+    }
+
+    @Test("produce exits non-zero with a count when messages fail", arguments: TestEnvironment.all)
+    func produceFailures(broker: TestBroker) throws {
+        let topic = uniqueTopic("cli-fail")
+        _ = try runCLI(["produce", "-t", topic, "-b", broker.bootstrap], input: "create\n")
+        let result = try runCLI(["produce", "-t", topic, "-p", "99", "-b", broker.bootstrap], input: "a\nb\n")
+        #expect(result.status != 0)
+        #expect(result.output.contains("2 of 2 messages failed"))
     }
 
     @Test("config prints the effective configuration with origins and secrets redacted")

@@ -1,0 +1,66 @@
+import Foundation
+import RdKafka
+
+/// `rdkafka-cli produce -t TOPIC [-p PARTITION] [-K DELIM] [-H name=value]... [-D DELIM]
+/// [--report] [FILE]`: one message per line (or per `-D` delimiter) from FILE or standard input.
+enum ProduceCommand {
+    static func run(_ arguments: [String]) async throws -> Int32 {
+        var options = try ClientOptions(arguments)
+        guard let topic = try options.flag("-t") else { throw CLIError("produce needs -t TOPIC") }
+        let partition = try options.flag("-p").map { value -> Int32 in
+            guard let p = Int32(value), p >= 0 else { throw CLIError("-p takes a partition number, got '\(value)'") }
+            return p
+        }
+        let keyDelimiter = try options.flag("-K")
+        let delimiter = try options.flag("-D") ?? "\n"
+        var headers: [KafkaHeader] = []
+        while let pair = try options.flag("-H") {
+            guard let eq = pair.firstIndex(of: "=") else { throw CLIError("-H takes name=value, got '\(pair)'") }
+            headers.append(KafkaHeader(name: String(pair[..<eq]), value: String(pair[pair.index(after: eq)...])))
+        }
+        let printReports = options.rest.contains("--report")
+        options.rest.removeAll { $0 == "--report" }
+        let input: Data
+        if let file = options.rest.first {
+            guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
+            input = data
+        } else {
+            input = FileHandle.standardInput.readDataToEndOfFile()
+        }
+        let producer = try KafkaProducer(configuration: try options.configuration())
+        var records = String(decoding: input, as: UTF8.self).components(separatedBy: delimiter)
+        if records.last == "" { records.removeLast() }
+        let failures = FailureCount()
+        for record in records {
+            var key: KafkaPayload? = nil
+            var value = record
+            if let keyDelimiter, let range = record.range(of: keyDelimiter) {
+                key = KafkaPayload(String(record[..<range.lowerBound]))
+                value = String(record[range.upperBound...])
+            }
+            let message = KafkaProducerMessage(topic: topic, partition: partition, key: key, value: KafkaPayload(value), headers: headers)
+            try producer.send(message) { report in
+                if let error = report.error {
+                    failures.add()
+                    FileHandle.standardError.write(Data("delivery failed: \(error)\n".utf8))
+                } else if printReports {
+                    print("delivered \(report.topic)[\(report.partition)]@\(report.offset)")
+                }
+            }
+        }
+        let left = await producer.shutdown(timeout: .seconds(30))
+        let failed = failures.value + left.count
+        if failed > 0 {
+            FileHandle.standardError.write(Data("rdkafka-cli: \(failed) of \(records.count) messages failed\n".utf8))
+            return 1
+        }
+        return 0
+    }
+}
+
+final class FailureCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    func add() { lock.lock(); count += 1; lock.unlock() }
+    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+}
