@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Consumes messages from Kafka through librdkafka, in a consumer group (``subscribe(topics:startingAt:)``)
 /// or from partitions you choose (``assign(_:)``).
@@ -308,9 +309,11 @@ extension KafkaConsumer {
         public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(core: consumer.core) }
 
         public struct AsyncIterator: AsyncIteratorProtocol {
-            let core: ConsumerCore
-            var batch: MessageBatch?
-            var index = 0
+            @usableFromInline let core: ConsumerCore
+            @usableFromInline var batch: MessageBatch?
+            @usableFromInline var index = 0
+
+            init(core: ConsumerCore) { self.core = core }
 
             public mutating func next() async throws -> KafkaMessage? {
                 try await next(isolation: nil)
@@ -318,9 +321,22 @@ extension KafkaConsumer {
 
             /// Runs on the caller's actor: a loop on the main actor takes messages without a hop
             /// per message (only fetching a new batch leaves the actor).
+            @inlinable
             public mutating func next(isolation actor: isolated (any Actor)?) async throws -> KafkaMessage? {
+                // The common case, inlined into the caller's loop: the next message of the batch.
+                // After close, messages left in the batch belong to whoever owns the partition next.
+                if let batch, index < batch.count, !core.isClosed.load(ordering: .relaxed) {
+                    let message = KafkaMessage(batch: batch, index: index)
+                    index += 1
+                    batch.taken.store(index, ordering: .releasing)
+                    return message
+                }
+                return try await nextBatch(isolation: actor)
+            }
+
+            @usableFromInline
+            mutating func nextBatch(isolation actor: isolated (any Actor)?) async throws -> KafkaMessage? {
                 while true {
-                    // After close, messages left in the batch belong to whoever owns the partition next.
                     if core.isClosed.load(ordering: .relaxed) { return nil }
                     if let batch, index < batch.count {
                         let message = KafkaMessage(batch: batch, index: index)

@@ -8,8 +8,14 @@ import Foundation
 /// ``decode(_:decoder:)`` copy or decode it. Messages of one batch share its memory, which is
 /// freed when the last of them is gone, so do not keep messages longer than needed.
 public struct KafkaMessage: Sendable, CustomStringConvertible {
-    let batch: MessageBatch
-    let index: Int
+    @usableFromInline let batch: MessageBatch
+    @usableFromInline let index: Int
+
+    @usableFromInline
+    init(batch: MessageBatch, index: Int) {
+        self.batch = batch
+        self.index = index
+    }
 
     private var raw: rd_kafka_message_t {
         // Non-nil: batches hold only messages librdkafka returned.

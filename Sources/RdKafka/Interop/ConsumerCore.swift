@@ -8,6 +8,7 @@ import Synchronization
 /// (`rd_kafka_consumer_poll` for the first message, then `rd_kafka_consume_batch_queue` for
 /// what is already there), and serves rebalance, error and statistics callbacks while it does.
 /// Between requests it sleeps on a condition: no busy loop and no fetching ahead of the app.
+@usableFromInline
 final class ConsumerCore: @unchecked Sendable {
     enum FetchResult: Sendable {
         case batch(MessageBatch)
@@ -38,7 +39,7 @@ final class ConsumerCore: @unchecked Sendable {
     private let nextRequestID = Atomic<UInt64>(1)
     private let threadDone = DispatchSemaphore(value: 0)
     /// Set when close starts: no more messages are handed out.
-    let isClosed = Atomic<Bool>(false)
+    @usableFromInline let isClosed = Atomic<Bool>(false)
     /// Set when close has finished: calls fail from then on (the revoke hook may still commit
     /// while closing).
     let closeFinished = Atomic<Bool>(false)

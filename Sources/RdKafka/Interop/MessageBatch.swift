@@ -4,13 +4,14 @@ import Synchronization
 /// Owns one batch of consumed `rd_kafka_message_t`s and destroys them when the last
 /// `KafkaMessage` referring to it is gone. Messages in a batch share it, so handing a message
 /// to the app costs no allocation.
+@usableFromInline
 final class MessageBatch: @unchecked Sendable {
     let messages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
-    let count: Int
+    @usableFromInline let count: Int
     /// Topic names by topic handle, made once per batch.
     private let topics: [OpaquePointer: String]
     /// How many messages the app has taken from this batch (for storing offsets).
-    let taken = Atomic<Int>(0)
+    @usableFromInline let taken = Atomic<Int>(0)
     /// Messages refer to the client's topics and partitions: the client must outlive them.
     private let owner: NativeHandle
 
