@@ -35,12 +35,11 @@ enum Interop {
     }
 
     /// Codes that a later attempt can overcome (timeouts, leader moves, transient broker state).
-    static func isRetriableCode(_ code: Int32) -> Bool {
-        let retriable: Set<Int32> = [
-            -195, -192, -187, -185, -184, -180, -166, -153, 5, 6, 7, 8, 13, 14, 15, 16, 19, 20, 27, 74, 75,
-        ]
-        return retriable.contains(code)
-    }
+    static func isRetriableCode(_ code: Int32) -> Bool { retriableCodes.contains(code) }
+
+    private static let retriableCodes: Set<Int32> = [
+        -195, -192, -187, -185, -184, -180, -166, -153, 5, 6, 7, 8, 13, 14, 15, 16, 19, 20, 27, 74, 75,
+    ]
 
     static var versionString: String { String(cString: rd_kafka_version_str()) }
     static var versionNumber: Int { Int(rd_kafka_version()) }
