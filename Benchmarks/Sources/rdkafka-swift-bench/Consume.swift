@@ -19,25 +19,11 @@ struct ConsumeTally {
 
 let idleTimeoutNs: Int64 = 15_000_000_000
 
-/// Iterates `messages` until `n` messages; marks progress per batch-sized stride.
-func consumeLoop(_ consumer: KafkaConsumer, n: Int, progress: ConsumeProgress) async -> ConsumeTally {
-    var tally = ConsumeTally()
-    do {
-        for try await message in consumer.messages {
-            tally.count += 1
-            tally.bytes += message.valueCount
-            if tally.count == 1 { tally.tFirst = nowNs() }
-            if tally.count & 1023 == 0 { progress.activityNs.store(nowNs(), ordering: .relaxed) }
-            if tally.count >= n { break }
-        }
-    } catch {
-        log("consume error: \(error)")
-    }
-    return tally
-}
-
-@MainActor
-func consumeLoopOnMainActor(_ consumer: KafkaConsumer, n: Int, progress: ConsumeProgress) async -> ConsumeTally {
+/// Iterates `messages` until `n` messages on the caller's actor (none, or the main actor for
+/// `--mainactor`); marks progress per batch-sized stride.
+func consumeLoop(
+    _ consumer: KafkaConsumer, n: Int, progress: ConsumeProgress, isolation: isolated (any Actor)? = #isolation
+) async -> ConsumeTally {
     var tally = ConsumeTally()
     do {
         for try await message in consumer.messages {
@@ -113,7 +99,7 @@ func runConsume(_ o: BenchOptions) async -> Int32 {
     if o.single {
         loop = Task { await consumePollLoop(consumer, n: n, progress: progress) }
     } else if o.mainActor {
-        loop = Task { @MainActor in await consumeLoopOnMainActor(consumer, n: n, progress: progress) }
+        loop = Task { @MainActor in await consumeLoop(consumer, n: n, progress: progress) }
     } else {
         loop = Task.detached { await consumeLoop(consumer, n: n, progress: progress) }
     }

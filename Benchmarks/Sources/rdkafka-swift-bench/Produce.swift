@@ -127,22 +127,7 @@ func runProduce(_ o: BenchOptions) async -> Int32 {
     _ = await producer.shutdown(timeout: .seconds(10))
     streamTask?.cancel()
 
-    let (cpu, rss) = usageStats()
-    var j = JSONLine()
-    j.add("impl", "swift")
-    j.add("mode", "produce")
-    j.add("variant", variant)
-    j.add("n", o.n)
-    j.add("size", o.size)
-    j.add("seconds", secs, digits: 6)
-    j.add("msgs_per_sec", Double(ok) / secs, digits: 1)
-    j.add("mb_per_sec", Double(ok) * Double(o.size) / 1e6 / secs, digits: 3)
-    j.add("cpu_seconds", cpu, digits: 3)
-    j.add("peak_rss_mb", rss, digits: 1)
-    j.add("errors", o.n - ok)
-    if MallocCounter.available { j.add("mallocs_per_msg", Double(m1 &- m0) / Double(o.n), digits: 3) }
-    j.emit()
-    return ok == o.n ? 0 : 1
+    return emitThroughput(mode: "produce", detail: ("variant", variant), o, ok: ok, seconds: secs, mallocs: m1 &- m0)
 }
 
 /// Hands out message indexes to the sending tasks.
@@ -196,11 +181,17 @@ func runSend(_ o: BenchOptions) async -> Int32 {
     log("send[inflight \(workers)]: \(ok) ok, \(counters.failed.load(ordering: .relaxed)) failed, \(format(secs, 3))s")
     _ = await producer.shutdown(timeout: .seconds(10))
 
+    return emitThroughput(mode: "send", detail: ("inflight", "\(workers)"), o, ok: ok, seconds: secs, mallocs: m1 &- m0)
+}
+
+/// Prints the JSON line shared by the produce and send workloads; exit status 1 unless all `n`
+/// messages were delivered.
+func emitThroughput(mode: String, detail: (String, String), _ o: BenchOptions, ok: Int, seconds secs: Double, mallocs: UInt64) -> Int32 {
     let (cpu, rss) = usageStats()
     var j = JSONLine()
     j.add("impl", "swift")
-    j.add("mode", "send")
-    j.add("inflight", workers)
+    j.add("mode", mode)
+    if let number = Int(detail.1) { j.add(detail.0, number) } else { j.add(detail.0, detail.1) }
     j.add("n", o.n)
     j.add("size", o.size)
     j.add("seconds", secs, digits: 6)
@@ -209,7 +200,7 @@ func runSend(_ o: BenchOptions) async -> Int32 {
     j.add("cpu_seconds", cpu, digits: 3)
     j.add("peak_rss_mb", rss, digits: 1)
     j.add("errors", o.n - ok)
-    if MallocCounter.available { j.add("mallocs_per_msg", Double(m1 &- m0) / Double(o.n), digits: 3) }
+    if MallocCounter.available { j.add("mallocs_per_msg", Double(mallocs) / Double(o.n), digits: 3) }
     j.emit()
     return ok == o.n ? 0 : 1
 }

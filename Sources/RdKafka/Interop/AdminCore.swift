@@ -58,6 +58,12 @@ final class AdminCore: @unchecked Sendable {
         }
     }
 
+    /// A group result's partitions, or its error.
+    private static func partitions(ofGroupResult result: OpaquePointer) throws(KafkaError) -> [(TopicPartition, offset: Int64, error: KafkaError?)] {
+        if let e = rd_kafka_group_result_error(result) { throw Interop.error(borrowing: e) }
+        return rd_kafka_group_result_partitions(result).map { NativePartitionList.elements(of: $0) } ?? []
+    }
+
     // MARK: Metadata
 
     func metadata(topic: String?, timeoutMs: Int32) throws(KafkaError) -> KafkaClusterMetadata {
@@ -234,17 +240,8 @@ final class AdminCore: @unchecked Sendable {
             var count = 0
             guard let results = rd_kafka_AlterConsumerGroupOffsets_result_groups(rd_kafka_event_AlterConsumerGroupOffsets_result(event), &count),
                   count > 0, let first = results[0] else { return [:] }
-            if let e = rd_kafka_group_result_error(first) {
-                throw Interop.error(rd_kafka_error_code(e), rd_kafka_error_string(e).map { String(cString: $0) })
-            }
-            guard let partitions = rd_kafka_group_result_partitions(first) else { return [:] }
-            var result: [TopicPartition: KafkaError?] = [:]
-            for i in 0..<Int(partitions.pointee.cnt) {
-                let e = partitions.pointee.elems[i]
-                guard let topic = e.topic else { continue }
-                result[TopicPartition(String(cString: topic), e.partition)] = e.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : Interop.error(e.err)
-            }
-            return result
+            let partitions = try AdminCore.partitions(ofGroupResult: first)
+            return Dictionary(partitions.map { ($0.0, $0.error) }, uniquingKeysWith: { $1 })
         })
     }
 
@@ -279,9 +276,7 @@ final class AdminCore: @unchecked Sendable {
             return (0..<count).compactMap { i in
                 guard let g = groups[i] else { return nil }
                 var error: KafkaError? = nil
-                if let e = rd_kafka_ConsumerGroupDescription_error(g) {
-                    error = Interop.error(rd_kafka_error_code(e), rd_kafka_error_string(e).map { String(cString: $0) })
-                }
+                if let e = rd_kafka_ConsumerGroupDescription_error(g) { error = Interop.error(borrowing: e) }
                 let members = (0..<rd_kafka_ConsumerGroupDescription_member_count(g)).compactMap { j -> ConsumerGroupDescription.Member? in
                     guard let m = rd_kafka_ConsumerGroupDescription_member(g, j) else { return nil }
                     var assignment: [TopicPartition] = []
@@ -313,9 +308,7 @@ final class AdminCore: @unchecked Sendable {
             let results = rd_kafka_DeleteGroups_result_groups(rd_kafka_event_DeleteGroups_result(event), &count)
             return (0..<count).compactMap { i in
                 guard let r = results?[i] else { return nil }
-                let error = rd_kafka_group_result_error(r).map {
-                    Interop.error(rd_kafka_error_code($0), rd_kafka_error_string($0).map { String(cString: $0) })
-                }
+                let error = rd_kafka_group_result_error(r).map { Interop.error(borrowing: $0) }
                 return AdminResult(name: String(cString: rd_kafka_group_result_name(r)), error: error)
             }
         })
@@ -333,16 +326,8 @@ final class AdminCore: @unchecked Sendable {
             var count = 0
             guard let results = rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(event), &count),
                   count > 0, let first = results[0] else { return [:] }
-            if let e = rd_kafka_group_result_error(first) {
-                throw Interop.error(rd_kafka_error_code(e), rd_kafka_error_string(e).map { String(cString: $0) })
-            }
-            guard let list = rd_kafka_group_result_partitions(first) else { return [:] }
-            var offsets: [TopicPartition: Int64] = [:]
-            for i in 0..<Int(list.pointee.cnt) {
-                let e = list.pointee.elems[i]
-                if let topic = e.topic { offsets[TopicPartition(String(cString: topic), e.partition)] = e.offset }
-            }
-            return offsets
+            let partitions = try AdminCore.partitions(ofGroupResult: first)
+            return Dictionary(partitions.map { ($0.0, $0.offset) }, uniquingKeysWith: { $1 })
         })
     }
 
@@ -359,14 +344,8 @@ final class AdminCore: @unchecked Sendable {
             made.withUnsafeMutableBufferPointer { rd_kafka_DeleteRecords(rk, $0.baseAddress, $0.count, options, queue) }
         }, read: { event in
             guard let offsets = rd_kafka_DeleteRecords_result_offsets(rd_kafka_event_DeleteRecords_result(event)) else { return [:] }
-            var result: [TopicPartition: Result<Int64, KafkaError>] = [:]
-            for i in 0..<Int(offsets.pointee.cnt) {
-                let e = offsets.pointee.elems[i]
-                guard let topic = e.topic else { continue }
-                result[TopicPartition(String(cString: topic), e.partition)] =
-                    e.err == RD_KAFKA_RESP_ERR_NO_ERROR ? .success(e.offset) : .failure(Interop.error(e.err))
-            }
-            return result
+            let partitions = NativePartitionList.elements(of: offsets)
+            return Dictionary(partitions.map { ($0.0, $0.error.map { .failure($0) } ?? .success($0.offset)) }, uniquingKeysWith: { $1 })
         })
     }
 }

@@ -356,10 +356,7 @@ final class ConsumerCore: @unchecked Sendable {
     }
 
     static func partitions(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [TopicPartition] {
-        (0..<Int(list.pointee.cnt)).compactMap { i in
-            let e = list.pointee.elems[i]
-            return e.topic.map { TopicPartition(String(cString: $0), e.partition) }
-        }
+        NativePartitionList.elements(of: list).map(\.0)
     }
 
     // MARK: Offsets the app has taken

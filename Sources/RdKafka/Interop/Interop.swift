@@ -26,6 +26,11 @@ enum Interop {
     /// Takes ownership of an `rd_kafka_error_t` and turns it into a `KafkaError`.
     static func consume(_ error: OpaquePointer) -> KafkaError {
         defer { rd_kafka_error_destroy(error) }
+        return Interop.error(borrowing: error)
+    }
+
+    /// Reads an `rd_kafka_error_t` that librdkafka still owns (one inside a result).
+    static func error(borrowing error: OpaquePointer) -> KafkaError {
         let message = rd_kafka_error_string(error).map { String(cString: $0) } ?? ""
         return KafkaError(
             code: .init(rawValue: Int32(rd_kafka_error_code(error).rawValue)), message: message,

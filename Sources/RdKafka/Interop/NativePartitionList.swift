@@ -18,7 +18,10 @@ final class NativePartitionList {
     }
 
     /// The partitions, with offsets and per-partition errors.
-    var elements: [(TopicPartition, offset: Int64, error: KafkaError?)] {
+    var elements: [(TopicPartition, offset: Int64, error: KafkaError?)] { Self.elements(of: pointer) }
+
+    /// The partitions of a list this object does not own (one inside a result or callback).
+    static func elements(of pointer: UnsafePointer<rd_kafka_topic_partition_list_t>) -> [(TopicPartition, offset: Int64, error: KafkaError?)] {
         let list = pointer.pointee
         return (0..<Int(list.cnt)).compactMap { i in
             let element = list.elems[i]

@@ -31,7 +31,6 @@ final class ProducerCore: @unchecked Sendable {
     /// Fire-and-forget calls so far, to serve reports inline every so often.
     let produceCalls = Atomic<UInt64>(0)
     private let threadDone = DispatchSemaphore(value: 0)
-    private var threadStarted = false
 
     /// Failed messages waiting for the app (`takeUndelivered`), and purge collection.
     private let undelivered = Mutex<UndeliveredStore>(UndeliveredStore())
@@ -74,7 +73,6 @@ final class ProducerCore: @unchecked Sendable {
         let thread = Thread { [self] in self.deliveryLoop() }
         thread.name = "rdkafka-delivery"
         thread.start()
-        threadStarted = true
     }
 
     deinit {
@@ -446,7 +444,7 @@ final class ProducerCore: @unchecked Sendable {
 
     /// Stops the delivery thread after it has served what is queued.
     func stopDeliveryThread() {
-        guard threadStarted, !stopRequested.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        guard !stopRequested.exchange(true, ordering: .sequentiallyConsistent) else { return }
         rd_kafka_queue_yield(mainQueue)
         threadDone.wait()
         reports?.finish()
