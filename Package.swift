@@ -21,6 +21,11 @@ let package = Package(
             dependencies: ["RdKafka", "RdKafkaTesting"],
             path: "Examples/rdkafka-cli"
         ),
+        // The seed scenarios as small programs; `make test` runs each (Tests/RdKafkaIntegrationTests/ExamplesTests.swift).
+        .target(name: "ExampleSupport", path: "Examples/ExampleSupport"),
+        .executableTarget(name: "production-stream", dependencies: ["RdKafka", "ExampleSupport"], path: "Examples/ProductionStream"),
+        .executableTarget(name: "config-file-client", dependencies: ["RdKafka", "ExampleSupport"], path: "Examples/ConfigFileClients", exclude: ["config"]),
+        .executableTarget(name: "java-patterns", dependencies: ["RdKafka", "ExampleSupport"], path: "Examples/JavaPatterns"),
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "RdKafkaTesting", "CRdKafka"]),
         .testTarget(name: "RdKafkaIntegrationTests", dependencies: ["RdKafka", "RdKafkaTesting"]),
     ],

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test` / CI entry point:
-#   scripts/test.sh [swift test args...]
+#   scripts/test.sh [swift test args...]   (SKIP_PORTAL=1: skip Examples/ProductPortal)
 # Installs what is missing (scripts/setup.sh), starts the local test brokers
 # (scripts/brokers.sh start), exports their addresses (.brokers/env), runs
 # `swift test "$@"` from the repo root and exits with its status. The brokers
@@ -37,4 +37,14 @@ swift build || { echo "make test: swift build failed"; exit 1; }
 timeout --signal=INT --kill-after=30 "${SWIFT_TEST_TIMEOUT:-3600}" swift test "$@"
 rc=$?
 echo "make test: swift test exited $rc"
+
+# The server example is a nested package (it depends on Hummingbird; the root package has no
+# dependencies): built and tested against the same brokers. SKIP_PORTAL=1 skips it.
+if [ "${SKIP_PORTAL:-0}" != 1 ]; then
+    (cd "$ROOT/Examples/ProductPortal" && swift build --build-tests && \
+        timeout --signal=INT --kill-after=30 900 swift test --no-parallel)
+    portal=$?
+    echo "make test: Examples/ProductPortal swift test exited $portal"
+    [ $rc -eq 0 ] && rc=$portal
+fi
 exit $rc

@@ -16,6 +16,7 @@ struct RdKafkaCLI {
             case "produce", "P": exit(try await ProduceCommand.run(arguments))
             case "consume", "C": exit(try await ConsumeCommand.run(arguments))
             case "config": try ConfigCommand.run(arguments)
+            case "check": exit(try await CheckCommand.run(arguments))
             case "topics": try await TopicsCommand.run(arguments)
             case "groups": try await GroupsCommand.run(arguments)
             case "help", "--help", "-h": print(usage)
@@ -47,6 +48,10 @@ struct RdKafkaCLI {
                                           -J prints JSON lines (topic, partition, offset, ...)
           config  [-F file] [-X k=v]...   print the effective configuration, secrets redacted,
                                           with where each value came from
+          check   [-b brokers] [-F file] [-X k=v]...
+                                          diagnose connectivity and security step by step:
+                                          config, resolve, TCP connect, TLS, SASL, metadata;
+                                          prints pass/FAIL and the fix, exits 1 on a failure
           topics  list | describe NAME | create NAME --partitions N [--replication-factor R]
                   [--config k=v]... | delete NAME
           groups  list | describe GROUP | lag GROUP

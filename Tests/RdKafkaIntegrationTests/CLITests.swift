@@ -5,25 +5,8 @@ import Testing
 
 /// Runs the sample CLI (built by `swift build`, which `make test` runs first).
 func runCLI(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> (status: Int32, output: String) {
-    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("rdkafka-cli")
-    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-        throw KafkaTestTimeout(what: "the rdkafka-cli binary at \(binary.path) (run swift build first)", got: 0)
-    }
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("KAFKA_") }.merging(environment) { $1 }
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    let stdin = Pipe()
-    process.standardInput = stdin
-    try process.run()
-    stdin.fileHandleForWriting.write(Data((input ?? "").utf8))
-    try stdin.fileHandleForWriting.close()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let process = try ExampleProcess("rdkafka-cli", arguments, environment: environment, input: input)
+    return process.waitForExit()
 }
 
 @Suite("Sample CLI", .serialized, .timeLimit(.minutes(2)))
@@ -110,5 +93,45 @@ struct CLITests {
         #expect(output.contains("linger.ms=7    # by environment variable KAFKA_LINGER_MS"))
         #expect(output.contains("sasl.mechanisms=PLAIN    # at \(file):3"))
         #expect(output.contains("client.id=cli    # in code"))
+    }
+
+    @Test("check passes every step on a plaintext broker", arguments: TestEnvironment.all)
+    func checkPlaintext(broker: TestBroker) throws {
+        let (status, output) = try runCLI(["check", "-b", broker.bootstrap])
+        #expect(status == 0, "\(output)")
+        for step in ["config", "resolve", "tcp", "metadata"] { #expect(output.contains("\(step.padding(toLength: 9, withPad: " ", startingAt: 0)) pass"), "\(step): \(output)") }
+        #expect(output.contains("check: all steps passed"))
+    }
+
+    @Test("check names the failing step and the fix: closed port, untrusted CA, wrong password; passes with the right ones")
+    func checkSecurity() throws {
+        guard let front = TestEnvironment.front else {
+            Issue.record("the TLS/SASL front is not running (make test starts it)")
+            return
+        }
+        let sasl = ["-b", front.saslSSL, "-X", "security.protocol=SASL_SSL", "-X", "sasl.mechanisms=SCRAM-SHA-512",
+                    "-X", "sasl.username=\(front.user)", "-X", "ssl.ca.location=\(front.path("ca.pem"))"]
+        let good = try runCLI(["check"] + sasl + ["-X", "sasl.password=\(front.password)"])
+        #expect(good.status == 0, "\(good.output)")
+        #expect(good.output.contains("tls       pass"), "\(good.output)")
+        #expect(good.output.contains("sasl      pass  authenticated as \(front.user) with SCRAM-SHA-512"), "\(good.output)")
+
+        let wrongPassword = try runCLI(["check"] + sasl + ["-X", "sasl.password=not-the-password"])
+        #expect(wrongPassword.status == 1)
+        #expect(wrongPassword.output.contains("sasl      FAIL"), "\(wrongPassword.output)")
+        #expect(wrongPassword.output.contains("fix:  the broker rejected the SASL credentials"), "\(wrongPassword.output)")
+        #expect(!wrongPassword.output.contains("not-the-password"), "the password is never printed")
+
+        let untrusted = try runCLI(["check", "-b", front.ssl, "-X", "security.protocol=SSL", "-X", "ssl.ca.location=\(front.path("other-ca.pem"))"])
+        #expect(untrusted.status == 1)
+        #expect(untrusted.output.contains("tls       FAIL"), "\(untrusted.output)")
+        #expect(untrusted.output.contains("set ssl.ca.location to the CA that signed it"), "\(untrusted.output)")
+
+        let closed = try runCLI(["check", "-b", "127.0.0.1:1"])
+        #expect(closed.status == 1)
+        #expect(closed.output.contains("tcp       FAIL  127.0.0.1:1: Connection refused"), "\(closed.output)")
+
+        let unresolvable = try runCLI(["check", "-b", "no-such-host.invalid:9092"])
+        #expect(unresolvable.output.contains("resolve   FAIL  no-such-host.invalid"), "\(unresolvable.output)")
     }
 }

@@ -12,12 +12,12 @@ final class TempDir {
     @discardableResult
     func write(_ name: String, _ text: String) -> String {
         let file = "\(path)/\(name)"
-        FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
         return file
     }
     func write(_ name: String, bytes: [UInt8]) -> String {
         let file = "\(path)/\(name)"
-        FileManager.default.createFile(atPath: file, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: file, contents: Data(bytes))
         return file
     }
     deinit { try? FileManager.default.removeItem(atPath: path) }
@@ -222,6 +222,45 @@ struct ConfigurationLoadingTests {
         full.remove("Producer.linger.ms")
         full.remove("Producer.enable.idempotence")
         try full.validate()
+    }
+
+    @Test("appsettings.json with Confluent.Kafka (.NET) names and enum values maps to librdkafka properties")
+    func dotNetNames() throws {
+        let dir = TempDir()
+        let file = dir.write("appsettings.json", """
+            {
+              "Kafka": {
+                "BootstrapServers": "pkc-1.confluent.cloud:9092",
+                "SecurityProtocol": "SaslSsl",
+                "SaslMechanism": "ScramSha256",
+                "SaslUsername": "key",
+                "SaslPassword": "secret",
+                "GroupId": "g",
+                "AutoOffsetReset": "Earliest",
+                "EnableAutoCommit": false,
+                "PartitionAssignmentStrategy": "CooperativeSticky",
+                "IsolationLevel": "ReadCommitted",
+                "Acks": "All"
+              }
+            }
+            """)
+        let config = try KafkaConfiguration(contentsOfFile: file, section: "Kafka")
+        #expect(config.bootstrapServers == ["pkc-1.confluent.cloud:9092"])
+        #expect(config.securityProtocol == .saslSSL)
+        #expect(config.saslMechanism == .scramSHA256)
+        #expect(config["sasl.username"] == "key")
+        #expect(config.groupID == "g")
+        #expect(config["auto.offset.reset"] == "earliest")
+        #expect(config["enable.auto.commit"] == "false")
+        #expect(config["partition.assignment.strategy"] == "cooperative-sticky")
+        #expect(config["isolation.level"] == "read_committed")
+        #expect(config["acks"] == "all")
+        #expect(config.entry("sasl.mechanisms")?.origin == .file(path: file, line: 5))
+        try config.validate()
+
+        let typo = dir.write("typo.json", "{\n  \"BootstrapServer\": \"a:1\"\n}")
+        let error = try #require(throws: KafkaError.self) { try KafkaConfiguration(contentsOfFile: typo).validate() }
+        #expect(error.origin == .file(path: typo, line: 2), "\(error)")
     }
 
     @Test("a flat JSON file and JSON errors with their line")

@@ -24,8 +24,13 @@ public typealias KafkaLogHandler = @Sendable (KafkaLogMessage) -> Void
 
 /// Log handlers that come with the SDK.
 public enum KafkaLog {
-    /// Writes warnings and more severe lines to standard error: the default.
-    public static let standardError: KafkaLogHandler = standardError(minimumLevel: .warning)
+    /// Writes warnings and more severe lines to standard error: the default. Debug lines,
+    /// which librdkafka emits only when the `debug` property names contexts, are written too:
+    /// whoever sets `debug` wants to see them.
+    public static let standardError: KafkaLogHandler = { message in
+        guard message.level >= .warning || message.level == .debug else { return }
+        FileHandleWriter.standardError("rdkafka: \(message)\n")
+    }
 
     /// Writes lines at `minimumLevel` or more severe to standard error.
     public static func standardError(minimumLevel: KafkaLogMessage.Level) -> KafkaLogHandler {

@@ -7,6 +7,8 @@ extension KafkaConfiguration {
         /// Java / librdkafka `.properties`: `name=value` lines, `#` comments.
         case properties
         /// A JSON object of properties, or a named section of one (`appsettings.json` style).
+        /// Keys are librdkafka names or Confluent.Kafka (.NET) names (`BootstrapServers`,
+        /// `SaslMechanism: "Plain"`).
         case json
     }
 
@@ -64,7 +66,11 @@ extension KafkaConfiguration {
                 throw KafkaError.configuration(nil, "\(path):\(property.line): a value without a property name",
                     origin: .file(path: path, line: property.line), fix: "write it as name=value")
             }
-            try apply(key, property.value, origin: .file(path: path, line: property.line))
+            if kind == .json, let name = DotNetTranslation.propertyName(key) {
+                try apply(name, DotNetTranslation.value(property.value, for: name), origin: .file(path: path, line: property.line))
+            } else {
+                try apply(key, property.value, origin: .file(path: path, line: property.line))
+            }
         }
     }
 

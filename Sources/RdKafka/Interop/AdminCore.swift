@@ -1,4 +1,5 @@
 import CRdKafka
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -7,9 +8,56 @@ import Glibc
 /// blocks the calling (non-cooperative) thread until its result event arrives.
 final class AdminCore: @unchecked Sendable {
     let handle: NativeHandle
+    /// Client errors (authentication, TLS, brokers down) seen since the last request: a request
+    /// that times out reports the most telling one as its cause instead of a bare timeout.
+    private let clientErrors = Mutex<[KafkaError]>([])
 
     init(configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler) throws(KafkaError) {
-        handle = try NativeHandle(type: RD_KAFKA_PRODUCER, configuration: configuration, logHandler: logHandler)
+        handle = try NativeHandle(type: RD_KAFKA_PRODUCER, configuration: configuration, logHandler: logHandler) { conf in
+            rd_kafka_conf_set_error_cb(conf) { _, code, reason, opaque in
+                guard let opaque else { return }
+                let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+                context.admin?.record(rd_kafka_resp_err_t(rawValue: code), reason.map { String(cString: $0) } ?? "")
+            }
+        }
+        handle.context.admin = self
+    }
+
+    /// Called from `rd_kafka_poll` on the requesting thread.
+    private func record(_ code: rd_kafka_resp_err_t, _ reason: String) {
+        var error = Interop.error(code, handle.context.scrub(reason))
+        ClientErrorAdvice.annotate(&error)
+        handle.context.log(.error, "ERROR", error.description)
+        clientErrors.withLock { errors in
+            errors.append(error)
+            if errors.count > 16 { errors.removeFirst() }
+        }
+    }
+
+    /// Serves pending client errors (which also keeps the main queue from growing) and returns the
+    /// one that best explains a failed request: a security failure first, else the latest.
+    private func clientErrorCause() -> KafkaError? {
+        _ = rd_kafka_poll(rk, 0)
+        let errors = clientErrors.withLock { errors in
+            defer { errors.removeAll() }
+            return errors
+        }
+        return errors.last(where: ClientErrorAdvice.isSecurityFailure) ?? errors.last
+    }
+
+    /// The error for a request that failed with `code`: timeouts and transport failures carry the
+    /// client error behind them.
+    private func failure(_ code: rd_kafka_resp_err_t, _ what: String) -> KafkaError {
+        var error = Interop.error(code, "\(what): \(Interop.errorText(Int32(code.rawValue)))")
+        if code == RD_KAFKA_RESP_ERR__TIMED_OUT || code == RD_KAFKA_RESP_ERR__TRANSPORT, var cause = clientErrorCause() {
+            cause.message = "\(what): \(cause.message)"
+            return cause
+        }
+        if code == RD_KAFKA_RESP_ERR__TIMED_OUT {
+            error.isRetriable = true
+            error.fix = "check that the brokers are reachable, or give a longer timeout"
+        }
+        return error
     }
 
     private var rk: OpaquePointer { handle.pointer }
@@ -31,16 +79,19 @@ final class AdminCore: @unchecked Sendable {
         _ = rd_kafka_AdminOptions_set_request_timeout(options, timeoutMs, &errstr, errstr.count)
         _ = rd_kafka_AdminOptions_set_operation_timeout(options, timeoutMs, &errstr, errstr.count)
         configure(options)
+        _ = clientErrorCause()  // only errors seen during this request explain its failure
         start(options, queue)
         guard let event = rd_kafka_queue_poll(queue, timeoutMs + 5_000) else {
-            throw KafkaError(code: .timedOut, message: "no admin answer within \(timeoutMs) ms", isRetriable: true,
-                fix: "check that the brokers are reachable, or give a longer timeout")
+            throw failure(RD_KAFKA_RESP_ERR__TIMED_OUT, "no admin answer within \(timeoutMs) ms")
         }
         defer { rd_kafka_event_destroy(event) }
         let code = rd_kafka_event_error(event)
         if code != RD_KAFKA_RESP_ERR_NO_ERROR {
             var error = Interop.error(code, rd_kafka_event_error_string(event).map { String(cString: $0) })
-            if code == RD_KAFKA_RESP_ERR__TIMED_OUT {
+            if code == RD_KAFKA_RESP_ERR__TIMED_OUT, let cause = clientErrorCause() {
+                error = cause
+                error.message = "admin request failed: \(cause.message)"
+            } else if code == RD_KAFKA_RESP_ERR__TIMED_OUT {
                 error.fix = "the broker did not answer in time; brokers without admin support (such as librdkafka's mock cluster) never do"
             }
             throw error
@@ -71,9 +122,10 @@ final class AdminCore: @unchecked Sendable {
         var rkt: OpaquePointer? = nil
         if let topic { rkt = rd_kafka_topic_new(rk, topic, nil) }
         defer { if let rkt { rd_kafka_topic_destroy(rkt) } }
+        _ = clientErrorCause()
         let code = rd_kafka_metadata(rk, topic == nil ? 1 : 0, rkt, &metadata, timeoutMs)
         guard code == RD_KAFKA_RESP_ERR_NO_ERROR, let metadata else {
-            throw Interop.error(code, "metadata request failed: \(Interop.errorText(Int32(code.rawValue)))")
+            throw failure(code, "metadata request failed")
         }
         defer { rd_kafka_metadata_destroy(metadata) }
         let m = metadata.pointee

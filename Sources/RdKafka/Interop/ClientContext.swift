@@ -1,4 +1,5 @@
 import CRdKafka
+import Synchronization
 
 /// State librdkafka's C callbacks reach through the handle's opaque pointer. Lives until the
 /// handle is destroyed.
@@ -6,10 +7,16 @@ final class ClientContext: @unchecked Sendable {
     let logHandler: KafkaLogHandler
     /// Secret values from the configuration, scrubbed from every log line.
     private let secrets: [String]
-    /// Set once after `rd_kafka_new`; read by callbacks only after that.
-    nonisolated(unsafe) var clientName = ""
+    /// Set once after `rd_kafka_new`, while librdkafka's threads may already be logging.
+    private let name = Mutex("")
+    var clientName: String {
+        get { name.withLock { $0 } }
+        set { name.withLock { $0 = newValue } }
+    }
     /// The consumer whose callbacks (rebalance, errors, statistics) this context routes.
     nonisolated(unsafe) weak var consumer: ConsumerCore?
+    /// The admin client whose error callback this context routes.
+    nonisolated(unsafe) weak var admin: AdminCore?
 
     init(logHandler: @escaping KafkaLogHandler, configuration: KafkaConfiguration) {
         self.logHandler = logHandler
@@ -25,6 +32,10 @@ final class ClientContext: @unchecked Sendable {
     }
 
     func log(_ level: KafkaLogMessage.Level, _ facility: String, _ message: String) {
+        var level = level
+        // One file for producer and consumer is the norm for config-file clients: the other
+        // side's properties being ignored is expected, not a warning.
+        if facility == "CONFWARN", message.contains("property and will be ignored by this") { level = .info }
         logHandler(KafkaLogMessage(level: level, facility: facility, message: scrub(message), clientName: clientName))
     }
 }

@@ -1,0 +1,59 @@
+import Logging
+import RdKafka
+import ServiceLifecycle
+
+/// Publishes price updates to Kafka and owns the producer's lifetime.
+///
+/// As a `Service` it waits for graceful shutdown (SIGINT/SIGTERM through the application's
+/// `ServiceGroup`), then shuts the producer down so queued updates are delivered first.
+public final class PricePublisher: Service, Sendable {
+    public let topic: String
+    let producer: KafkaProducer
+    private let logger: Logger
+    private let shutdownTimeout: Duration
+
+    /// - Throws: `KafkaError` when the configuration is wrong (the error names the property).
+    public init(configuration: KafkaConfiguration, topic: String, logger: Logger, shutdownTimeout: Duration = .seconds(30)) throws(KafkaError) {
+        self.topic = topic
+        self.logger = logger
+        self.shutdownTimeout = shutdownTimeout
+        producer = try KafkaProducer(
+            configuration: configuration,
+            options: .init(
+                logHandler: KafkaLogBridge.handler(logger),
+                errorHandler: { error in logger.warning("Kafka client error", metadata: ["error": "\(error)"]) }))
+    }
+
+    /// Publishes `update`, keyed by product so one product's updates stay in order, and waits
+    /// for the broker's acknowledgement.
+    public func publish(_ update: PriceUpdate) async throws(KafkaError) -> DeliveryReport {
+        let message = KafkaProducerMessage(topic: topic, key: KafkaPayload(update.product), value: KafkaPayload(update.jsonBytes()))
+        let report = try await producer.send(message)
+        logger.info("Price update published", metadata: [
+            "product": "\(update.product)", "price": "\(update.updatedPrice)",
+            "partition": "\(report.partition)", "offset": "\(report.offset)",
+        ])
+        return report
+    }
+
+    /// Updates queued or in flight, not yet acknowledged.
+    public var pendingCount: Int { producer.outstandingMessageCount }
+
+    public func run() async throws {
+        // Cancellation ends the wait too; either way the producer is shut down below.
+        try? await gracefulShutdown()
+        await shutdown()
+    }
+
+    /// Stops taking updates and delivers what is queued; returns what could not be delivered.
+    @discardableResult
+    public func shutdown() async -> [KafkaProducerMessage] {
+        let undelivered = await producer.shutdown(timeout: shutdownTimeout)
+        if undelivered.isEmpty {
+            logger.info("Kafka producer shut down; every update was delivered")
+        } else {
+            logger.error("Kafka producer shut down with undelivered updates", metadata: ["count": "\(undelivered.count)"])
+        }
+        return undelivered
+    }
+}
