@@ -1,6 +1,7 @@
 import Foundation
 import RdKafka
 import RdKafkaTesting
+import Synchronization
 import Testing
 
 final class StatsBox: @unchecked Sendable {
@@ -91,4 +92,51 @@ struct ObservabilityTests {
         #expect(errors.all.contains { $0.code == .allBrokersDown && $0.fix?.contains("bootstrap.servers") == true })
         _ = await producer.shutdown(timeout: .milliseconds(100))
     }
+
+    @Test("a fatal error reaches the error handler and fails the next call with a clear KafkaError", arguments: TestEnvironment.all)
+    func fatalErrorFailsNextCall(broker: TestBroker) async throws {
+        var config = broker.configuration()
+        config.enableIdempotence = true
+        let errors = ErrorBox()
+        let producer = try KafkaProducer(configuration: config, options: .init(logHandler: KafkaLog.none, errorHandler: { errors.append($0) }))
+        let topic = uniqueTopic("fatal")
+        _ = try await producer.send(KafkaProducerMessage(topic: topic, value: "before"))
+        try producer.injectFatalError(reason: "fenced by a newer instance (test)")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !errors.all.contains(where: \.isFatal), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(errors.all.contains { $0.isFatal && $0.message.contains("fenced by a newer instance") }, "\(errors.all)")
+
+        let next = await #expect(throws: KafkaError.self) {
+            _ = try await producer.send(KafkaProducerMessage(topic: topic, value: "after"))
+        }
+        #expect(next?.isFatal == true, "\(String(describing: next))")
+        #expect(next?.message.contains("fenced by a newer instance") == true, "\(String(describing: next))")
+        _ = await producer.shutdown(timeout: .seconds(1))
+    }
+
+    @Test("a log handler receives librdkafka's lines at the levels chosen by debug contexts")
+    func logLevels() async throws {
+        let quiet = LogBox()
+        let plain = try KafkaProducer(configuration: unreachableConfiguration(), options: .init(logHandler: quiet.handler))
+        let chatty = LogBox()
+        var config = unreachableConfiguration()
+        config["debug"] = "broker,topic"
+        let debugging = try KafkaProducer(configuration: config, options: .init(logHandler: chatty.handler))
+        try await Task.sleep(for: .seconds(2))
+        _ = await plain.shutdown(timeout: .milliseconds(100))
+        _ = await debugging.shutdown(timeout: .milliseconds(100))
+        #expect(!quiet.lines.contains { $0.level == .debug }, "no debug lines without debug contexts")
+        #expect(quiet.lines.contains { $0.level >= .error && $0.facility == "FAIL" }, "connection failures arrive as errors: \(quiet.lines.map(\.description))")
+        let debugLines = chatty.lines.filter { $0.level == .debug }
+        #expect(debugLines.count > 5)
+        #expect(debugLines.contains { $0.facility == "BROKER" || $0.facility == "BRKMAIN" || $0.facility == "STATE" })
+        #expect(debugLines.allSatisfy { !$0.clientName.isEmpty }, "each line names its client")
+    }
+}
+
+/// Collects log lines from librdkafka's threads.
+final class LogBox: Sendable {
+    private let box = Mutex<[KafkaLogMessage]>([])
+    var lines: [KafkaLogMessage] { box.withLock { $0 } }
+    var handler: KafkaLogHandler { { line in self.box.withLock { $0.append(line) } } }
 }

@@ -25,6 +25,8 @@ final class NativeHandle: @unchecked Sendable {
         rd_kafka_conf_set_log_cb(conf) { rk, level, facility, buffer in
             guard let rk, let opaque = rd_kafka_opaque(rk) else { return }
             let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+            // Lines logged while rd_kafka_new runs come before the context knows the name.
+            if context.clientName.isEmpty, let name = rd_kafka_name(rk) { context.clientName = String(cString: name) }
             context.log(
                 KafkaLogMessage.Level(rawValue: Int(level)) ?? .debug,
                 facility.map { String(cString: $0) } ?? "",

@@ -415,6 +415,13 @@ final class ProducerCore: @unchecked Sendable {
     }
 
     /// Removes queued (and optionally in-flight) messages and returns copies of them.
+    /// Raises a fatal error as a broker fencing would (`rd_kafka_test_fatal_error`): tests
+    /// only; librdkafka allows it on idempotent producers.
+    func injectFatalError(_ code: KafkaError.Code, reason: String) throws(KafkaError) {
+        let result = rd_kafka_test_fatal_error(handle.pointer, rd_kafka_resp_err_t(rawValue: code.rawValue), reason)
+        guard result == RD_KAFKA_RESP_ERR_NO_ERROR else { throw Interop.error(result, "librdkafka refused to raise a fatal error (the producer must be idempotent)") }
+    }
+
     func purge(queued: Bool, inFlight: Bool) -> [KafkaProducerMessage] {
         undelivered.withLock { if $0.collecting == nil { $0.collecting = [] } }
         var flags: Int32 = 0

@@ -252,6 +252,12 @@ public final class KafkaProducer: Sendable {
         if let error = await Blocking.run({ core.flush(timeoutMs: ms) }) { throw error }
     }
 
+    /// Makes this (idempotent) producer suffer a fatal error, for tests of error handling
+    /// (`rd_kafka_test_fatal_error`). Visible inside this package only: `RdKafkaTesting`.
+    package func injectFatalError(_ code: KafkaError.Code = .init(rawValue: 47) /* INVALID_PRODUCER_EPOCH */, reason: String) throws(KafkaError) {
+        try core.injectFatalError(code, reason: reason)
+    }
+
     /// Removes messages not yet sent (`queued`) and, optionally, those sent but not yet
     /// acknowledged (`inFlight`: the broker may still write them) (`rd_kafka_purge`).
     ///
