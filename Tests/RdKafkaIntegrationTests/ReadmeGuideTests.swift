@@ -1,6 +1,7 @@
 import Foundation
 import RdKafka
 import RdKafkaTesting
+import Synchronization
 import Testing
 
 /// The README's guides, as written there (with the broker address swapped for a test broker),
@@ -89,5 +90,26 @@ struct ReadmeGuideTests {
         let messages = try await KafkaTestSupport.collect(10, from: consumer, timeout: .seconds(10))
         #expect(messages.count == 10)
         try await consumer.close()
+    }
+
+    @Test("Logs, client errors and statistics guide", arguments: TestEnvironment.all)
+    func observabilityGuide(broker: TestBroker) async throws {
+        var config = KafkaConfiguration(bootstrapServers: [broker.bootstrap])
+        config["statistics.interval.ms"] = "100"
+        final class Seen: Sendable { let json = Mutex<[String]>([]) }
+        let seen = Seen()
+        let producer = try KafkaProducer(configuration: config, options: .init(
+            logHandler: KafkaLog.standardError(minimumLevel: .notice),   // or your logger; default: warnings
+            errorHandler: { error in print("client error: \(error)") },   // all brokers down, auth, fatal
+            statisticsHandler: { json in                                   // every statistics.interval.ms
+                if let stats = try? KafkaStatistics(json: json) { print(stats.brokers.count) }
+                seen.json.withLock { $0.append(json) }
+            }))
+        _ = try await producer.send(KafkaProducerMessage(topic: uniqueTopic("readme-stats"), value: "x"))
+        let deadline = ContinuousClock.now + .seconds(5)
+        while seen.json.withLock({ $0.isEmpty }), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        let first = try #require(seen.json.withLock { $0.first })
+        #expect(try !KafkaStatistics(json: first).brokers.isEmpty)
+        _ = await producer.shutdown()
     }
 }
