@@ -1,5 +1,7 @@
+import Dispatch
 import Foundation
 import RdKafka
+import Synchronization
 
 /// `rdkafka-cli produce -t TOPIC [-p PARTITION] [-K DELIM] [-H name=value]... [-D DELIM]
 /// [--report] [FILE]`: one message per line (or per `-D` delimiter) from FILE or standard input.
@@ -18,6 +20,7 @@ enum ProduceCommand {
             guard let eq = pair.firstIndex(of: "=") else { throw CLIError("-H takes name=value, got '\(pair)'") }
             headers.append(KafkaHeader(name: String(pair[..<eq]), value: String(pair[pair.index(after: eq)...])))
         }
+        let undeliveredFile = try options.flag("--undelivered")
         let printReports = options.rest.contains("--report")
         options.rest.removeAll { $0 == "--report" }
         let input: Data
@@ -31,7 +34,19 @@ enum ProduceCommand {
         var records = String(decoding: input, as: UTF8.self).components(separatedBy: delimiter)
         if records.last == "" { records.removeLast() }
         let failures = FailureCount()
+        // SIGINT/SIGTERM: stop reading input, deliver what is queued, hand back the rest.
+        let stop = Atomic<Int32>(0)
+        let signals = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { stop.store(number, ordering: .relaxed) }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+        var sent = 0
         for record in records {
+            if stop.load(ordering: .relaxed) != 0 { break }
             var key: KafkaPayload? = nil
             var value = record
             if let keyDelimiter, let range = record.range(of: keyDelimiter) {
@@ -39,6 +54,7 @@ enum ProduceCommand {
                 value = String(record[range.upperBound...])
             }
             let message = KafkaProducerMessage(topic: topic, partition: partition, key: key, value: KafkaPayload(value), headers: headers)
+            sent += 1
             try producer.send(message) { report in
                 if let error = report.error {
                     failures.add()
@@ -49,12 +65,25 @@ enum ProduceCommand {
             }
         }
         let left = await producer.shutdown(timeout: .seconds(30))
+        if !left.isEmpty {
+            let lines = left.map { String(decoding: $0.value?.bytes ?? [], as: UTF8.self) + "\n" }.joined()
+            if let undeliveredFile {
+                _ = FileManager.default.createFile(atPath: undeliveredFile, contents: Data(lines.utf8))
+            } else {
+                FileHandle.standardError.write(Data(lines.utf8))
+            }
+        }
+        let signalled = stop.load(ordering: .relaxed)
+        if signalled != 0 {
+            let delivered = sent - failures.value - left.count
+            print("stopped by signal \(signalled): \(sent) of \(records.count) messages sent, \(delivered) delivered, \(left.count) handed back\(undeliveredFile.map { " to \($0)" } ?? "")")
+        }
         let failed = failures.value + left.count
         if failed > 0 {
-            FileHandle.standardError.write(Data("rdkafka-cli: \(failed) of \(records.count) messages failed\n".utf8))
+            FileHandle.standardError.write(Data("rdkafka-cli: \(failed) of \(sent) messages failed\n".utf8))
             return 1
         }
-        return 0
+        return signalled == 0 ? 0 : 128 + signalled
     }
 }
 

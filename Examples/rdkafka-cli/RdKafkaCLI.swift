@@ -40,9 +40,12 @@ struct RdKafkaCLI {
           demo    [-b brokers]            produce and consume a few messages end to end
                                           (starts an embedded mock cluster unless -b or
                                           KAFKA_BOOTSTRAP_SERVERS names brokers)
-          produce -t topic [-p partition] [-K keydelim] [-D delim] [-H name=value]... [--report] [file]
+          produce -t topic [-p partition] [-K keydelim] [-D delim] [-H name=value]... [--report]
+                  [--undelivered FILE] [file]
                                           one message per line of file or standard input;
-                                          exits 1 with a count when any message failed
+                                          exits 1 with a count when any message failed;
+                                          on SIGINT/SIGTERM stops reading, delivers what is
+                                          queued and hands back (FILE or stderr) the rest
           consume -t topic [-p partition] [-o beginning|end|stored|OFFSET|s@MS] [-G group]
                   [-c count] [-e] [-J]        by assignment, or in group -G; -e stops at the end,
                                           -J prints JSON lines (topic, partition, offset, ...)

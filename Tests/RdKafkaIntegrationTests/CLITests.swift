@@ -134,4 +134,36 @@ struct CLITests {
         let unresolvable = try runCLI(["check", "-b", "no-such-host.invalid:9092"])
         #expect(unresolvable.output.contains("resolve   FAIL  no-such-host.invalid"), "\(unresolvable.output)")
     }
+
+    @Test("SIGTERM while producing at full speed: every acknowledged message is in the topic, the rest is handed back", arguments: TestEnvironment.all)
+    func produceSigterm(broker: TestBroker) async throws {
+        let topic = uniqueTopic("sigterm")
+        let total = 300_000
+        let undelivered = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("undelivered")).path
+        let input = (0..<total).map { "m\($0)" }.joined(separator: "\n") + "\n"
+        let producer = try ExampleProcess("rdkafka-cli", ["produce", "-t", topic, "-b", broker.bootstrap, "--report", "--undelivered", undelivered], input: input)
+        try await producer.waitFor("delivered ", count: 2_000)
+        producer.signal(SIGTERM)
+        let (status, output) = producer.waitForExit()
+        #expect(status == 143, "exit status 128 + SIGTERM")
+        let summary = try #require(output.split(separator: "\n").first { $0.hasPrefix("stopped by signal 15") }, "\(output.suffix(2_000))")
+        let numbers = summary.split(whereSeparator: { !$0.isNumber }).compactMap { Int($0) }
+        // "stopped by signal 15: SENT of TOTAL messages sent, DELIVERED delivered, LEFT handed back ..."
+        let (sent, delivered, left) = (numbers[1], numbers[3], numbers[4])
+        #expect(sent < total, "the signal came before the input ran out: \(summary)")
+        #expect(delivered + left == sent, "\(summary)")
+        #expect(output.components(separatedBy: "delivered \(topic)").count - 1 == delivered, "one report per delivered message")
+        let handedBack = (try? String(contentsOfFile: undelivered, encoding: .utf8))?.split(separator: "\n").count ?? 0
+        #expect(handedBack == left)
+
+        var config = broker.configuration()
+        config["enable.partition.eof"] = "true"
+        let consumer = try KafkaConsumer(configuration: config)
+        try consumer.assign(Dictionary(uniqueKeysWithValues: (0..<broker.autoCreatedPartitions).map { (TopicPartition(topic, $0), KafkaOffset.beginning) }))
+        let stored = try await KafkaTestSupport.collect(delivered, from: consumer, timeout: .seconds(60))
+        #expect(Set(stored.compactMap(\.valueString)).count == delivered)
+        #expect(try await consumer.poll(maxMessages: 10, timeout: .seconds(1)).isEmpty, "nothing beyond what was acknowledged")
+        try await consumer.close()
+        print("sigterm: \(summary)")
+    }
 }

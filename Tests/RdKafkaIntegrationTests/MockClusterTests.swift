@@ -35,38 +35,53 @@ struct MockClusterTests {
         try await consumer.close()
     }
 
-    @Test("an idempotent producer loses nothing and duplicates nothing through broker faults")
+    @Test("an idempotent producer loses nothing and duplicates nothing through broker faults (200,000 keyed messages)")
     func faultsLoseNothing() async throws {
         let cluster = try MockCluster(brokers: 3)
         let topic = KafkaTestSupport.uniqueTopicName("faults")
-        try cluster.createTopic(topic, partitions: 4, replicationFactor: 3)
+        let partitions: Int32 = 16  // the mock keeps ~5 MiB per partition
+        try cluster.createTopic(topic, partitions: partitions, replicationFactor: 3)
         var config = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
         config.enableIdempotence = true
         config.acks = .all
         let errors = LogLines()
         let producer = try KafkaProducer(configuration: config, options: .init(logHandler: KafkaLog.none, errorHandler: { errors.append("\($0)") }))
-        let count = 20_000
-        for i in 0..<count {
-            try producer.produce(KafkaProducerMessage(topic: topic, key: KafkaPayload("\(i % 97)"), value: KafkaPayload("\(i)")))
-            switch i {
-            case 2_000: cluster.pushRequestErrors(apiKey: 0, errors: [.notLeaderForPartition, .requestTimedOut, .notEnoughReplicas])
-            case 5_000: try cluster.setPartitionLeader(topic: topic, partition: 1, broker: 2)
-            case 8_000: try cluster.setRoundTripTime(broker: 1, milliseconds: 200)
-            case 11_000: try cluster.setRoundTripTime(broker: 1, milliseconds: 0)
-            case 12_000: try cluster.setBrokerDown(3)
-            case 15_000: try cluster.setBrokerUp(3)
+        // Ten rounds of 20,000; most start with a fault and end with a flush, so every fault
+        // meets messages in flight.
+        let count = 200_000
+        let round = 20_000
+        var faults = 0
+        for start in stride(from: 0, to: count, by: round) {
+            switch start / round {
+            case 1, 8:
+                cluster.pushRequestErrors(apiKey: 0, errors: [.notLeaderForPartition, .requestTimedOut, .notEnoughReplicas, .requestTimedOut])
+                faults += 4
+            case 2: try cluster.setPartitionLeader(topic: topic, partition: 1, broker: 2); faults += 1
+            case 3: try cluster.setRoundTripTime(broker: 1, milliseconds: 200); faults += 1
+            case 4: try cluster.setRoundTripTime(broker: 1, milliseconds: 0)
+            case 5: try cluster.setBrokerDown(3); faults += 1
+            case 7: try cluster.setBrokerUp(3)
+            case 9: try cluster.setPartitionLeader(topic: topic, partition: 2, broker: 3); faults += 1
             default: break
             }
+            for i in start..<(start + round) {
+                try await producer.produceWaitingForRoom(KafkaProducerMessage(topic: topic, key: KafkaPayload("\(i % 97)"), value: KafkaPayload("\(i)")))
+            }
+            // While broker 3 is down its partitions wait (the mock moves no leaders by itself).
+            if ![5, 6].contains(start / round) { try await producer.flush(timeout: .seconds(60)) }
         }
         #expect(await producer.shutdown(timeout: .seconds(60)).isEmpty)
         #expect(producer.failedDeliveryCount == 0)
 
         let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers]))
-        try consumer.assign(Dictionary(uniqueKeysWithValues: (0..<4).map { (TopicPartition(topic, Int32($0)), KafkaOffset.beginning) }))
-        let messages = try await KafkaTestSupport.collect(count, from: consumer, timeout: .seconds(60))
+        try consumer.assign(Dictionary(uniqueKeysWithValues: (0..<partitions).map { (TopicPartition(topic, $0), KafkaOffset.beginning) }))
+        let messages = try await KafkaTestSupport.collect(count, from: consumer, timeout: .seconds(90))
         let values = messages.compactMap { $0.valueString.flatMap(Int.init) }
-        #expect(values.count == count)
-        #expect(Set(values).count == count, "no duplicates")
+        let lost = count - Set(values).count
+        let duplicated = values.count - Set(values).count
+        print("faults: sent \(count), acknowledged \(count - producer.failedDeliveryCount), lost \(lost), duplicated \(duplicated), faults injected \(faults)")
+        #expect(lost == 0)
+        #expect(duplicated == 0)
         // Order per partition: values of one key only grow.
         var lastByKey: [String: Int] = [:]
         for message in messages {

@@ -8,24 +8,34 @@ import ServiceLifecycle
 /// subscribers, then the producer, which delivers what is queued).
 public enum PortalApplication {
     /// - Parameters:
+    ///   - metrics: Receives the Kafka clients' statistics when `statistics.interval.ms` is set
+    ///     (in the `PORTAL_KAFKA_CONFIG` file or as `KAFKA_STATISTICS_INTERVAL_MS`); by default
+    ///     they go to the bootstrapped `MetricsSystem`.
     ///   - onUpdate: Called for every update a subscriber receives, after it is logged (tests
     ///     and demos watch the subscribers through it).
     /// - Throws: `KafkaError` when a Kafka configuration is wrong.
     public static func build(
-        settings: PortalSettings, logger: Logger,
+        settings: PortalSettings, logger: Logger, metrics: KafkaMetricsBridge = KafkaMetricsBridge(),
         onUpdate: @escaping @Sendable (ReceivedPriceUpdate) async -> Void = { _ in }
     ) throws(KafkaError) -> some ApplicationProtocol {
         let producerConfig = try settings.producerConfiguration()
         // `description` redacts passwords and keys; warnings explain translated or ignored keys.
         logger.info("Kafka producer configuration:\n\(producerConfig)")
         for warning in producerConfig.warnings { logger.warning("Kafka configuration: \(warning)") }
+        // Statistics cost librdkafka a JSON document per client and interval: only when asked for.
+        func statistics(_ config: KafkaConfiguration) -> KafkaMetricsBridge? { (config.statisticsIntervalMs ?? 0) > 0 ? metrics : nil }
+        if let interval = producerConfig.statisticsIntervalMs, interval > 0 {
+            logger.info("Kafka statistics every \(interval) ms are recorded as swift-metrics gauges")
+        }
         let publisher = try PricePublisher(
-            configuration: producerConfig, topic: settings.topic, logger: logger, shutdownTimeout: settings.shutdownTimeout)
+            configuration: producerConfig, topic: settings.topic, logger: logger, shutdownTimeout: settings.shutdownTimeout,
+            metrics: statistics(producerConfig))
         var services: [any Service] = [publisher]
         for definition in settings.subscribers {
+            let consumerConfig = try settings.consumerConfiguration(for: definition)
             services.append(try PriceSubscriber(
-                definition: definition, configuration: try settings.consumerConfiguration(for: definition),
-                topic: settings.topic, logger: logger, onUpdate: onUpdate))
+                definition: definition, configuration: consumerConfig, topic: settings.topic, logger: logger,
+                metrics: statistics(consumerConfig), onUpdate: onUpdate))
         }
 
         let router = Router()

@@ -12,8 +12,12 @@ public final class PricePublisher: Service, Sendable {
     private let logger: Logger
     private let shutdownTimeout: Duration
 
+    /// - Parameter metrics: Receives the producer's statistics, when `statistics.interval.ms` is set.
     /// - Throws: `KafkaError` when the configuration is wrong (the error names the property).
-    public init(configuration: KafkaConfiguration, topic: String, logger: Logger, shutdownTimeout: Duration = .seconds(30)) throws(KafkaError) {
+    public init(
+        configuration: KafkaConfiguration, topic: String, logger: Logger, shutdownTimeout: Duration = .seconds(30),
+        metrics: KafkaMetricsBridge? = nil
+    ) throws(KafkaError) {
         self.topic = topic
         self.logger = logger
         self.shutdownTimeout = shutdownTimeout
@@ -21,7 +25,8 @@ public final class PricePublisher: Service, Sendable {
             configuration: configuration,
             options: .init(
                 logHandler: KafkaLogBridge.handler(logger),
-                errorHandler: { error in logger.warning("Kafka client error", metadata: ["error": "\(error)"]) }))
+                errorHandler: { error in logger.warning("Kafka client error", metadata: ["error": "\(error)"]) },
+                statisticsHandler: metrics?.statisticsHandler))
     }
 
     /// Publishes `update`, keyed by product so one product's updates stay in order, and waits

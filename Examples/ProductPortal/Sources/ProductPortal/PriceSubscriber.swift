@@ -14,10 +14,11 @@ public final class PriceSubscriber: Service, Sendable {
     private let logger: Logger
     private let onUpdate: @Sendable (ReceivedPriceUpdate) async -> Void
 
+    /// - Parameter metrics: Receives the consumer's statistics, when `statistics.interval.ms` is set.
     /// - Throws: `KafkaError` when the configuration is wrong.
     public init(
         definition: SubscriberDefinition, configuration: KafkaConfiguration, topic: String, logger: Logger,
-        onUpdate: @escaping @Sendable (ReceivedPriceUpdate) async -> Void
+        metrics: KafkaMetricsBridge? = nil, onUpdate: @escaping @Sendable (ReceivedPriceUpdate) async -> Void
     ) throws(KafkaError) {
         self.definition = definition
         self.topic = topic
@@ -25,7 +26,9 @@ public final class PriceSubscriber: Service, Sendable {
         logger[metadataKey: "subscriber"] = "\(definition.name)"
         self.logger = logger
         self.onUpdate = onUpdate
-        consumer = try KafkaConsumer(configuration: configuration, options: .init(logHandler: KafkaLogBridge.handler(logger)))
+        consumer = try KafkaConsumer(
+            configuration: configuration,
+            options: .init(logHandler: KafkaLogBridge.handler(logger), eventHandler: metrics?.consumerEventHandler))
     }
 
     public func run() async throws {

@@ -1,0 +1,158 @@
+import Foundation
+import HummingbirdTesting
+import Metrics
+import MetricsTestKit
+import ProductPortal
+import RdKafka
+import RdKafkaTesting
+import Synchronization
+import Testing
+
+/// Real statistics from real clients on an in-process mock cluster, recorded into a
+/// `TestMetrics` factory given to the bridge (no global `MetricsSystem.bootstrap`).
+@Suite("swift-metrics bridge")
+struct KafkaMetricsBridgeTests {
+    @Test("a producer's totals and brokers become gauges")
+    func producerStatistics() async throws {
+        let cluster = try MockCluster(brokers: 3)
+        let topic = KafkaTestSupport.uniqueTopicName("metrics")
+        try cluster.createTopic(topic, partitions: 2)
+        try cluster.setPartitionLeader(topic: topic, partition: 0, broker: 2)
+        for id in cluster.brokerIDs { try cluster.setRoundTripTime(broker: id, milliseconds: 50) }
+
+        let metrics = TestMetrics()
+        let bridge = KafkaMetricsBridge(factory: metrics)
+        var config = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        config.statisticsIntervalMs = 100
+        let producer = try KafkaProducer(
+            configuration: config, options: .init(logHandler: KafkaLog.none, statisticsHandler: bridge.statisticsHandler))
+        var payloadBytes: Int64 = 0
+        for i in 0..<5 {
+            let (key, value) = ("product-\(i)", "{\"UpdatedPrice\":\(i)}")
+            payloadBytes += Int64(key.utf8.count + value.utf8.count)
+            _ = try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, key: KafkaPayload(key), value: KafkaPayload(value)))
+        }
+        let client = [("client", producer.name)]
+        try await eventually("txmsgs 5") { try metrics.expectGauge("kafka_client_tx_messages", client).lastValue == 5 }
+        _ = await producer.shutdown(timeout: .seconds(5))
+
+        #expect(try metrics.expectGauge("kafka_client_tx_bytes", client).lastValue ?? 0 >= Double(payloadBytes))
+        #expect(try metrics.expectGauge("kafka_client_queue_messages", client).lastValue == 0)
+        // One broker gauge per mock broker, named host:port/id, with the client and broker dimensions.
+        let up = metrics.recorders(label: "kafka_broker_up").filter { $0.dimensions.first { $0.0 == "client" }?.1 == producer.name }
+        let brokerNames = up.compactMap { gauge in gauge.dimensions.first { $0.0 == "broker" }?.1 }
+        #expect(brokerNames.count == 3 && up.allSatisfy { $0.dimensions.count == 2 })
+        for id in cluster.brokerIDs { #expect(brokerNames.filter { $0.hasSuffix("/\(id)") }.count == 1, "broker \(id) in \(brokerNames)") }
+        // The partition's leader took the messages: it is up, and its RTT shows the mock's 50 ms, in seconds.
+        let leader = try #require(brokerNames.first { $0.hasSuffix("/2") })
+        let leaderDimensions = client + [("broker", leader)]
+        #expect(try metrics.expectGauge("kafka_broker_up", leaderDimensions).lastValue == 1)
+        let p50 = try #require(try metrics.expectGauge("kafka_broker_rtt_p50_seconds", leaderDimensions).lastValue)
+        let p99 = try #require(try metrics.expectGauge("kafka_broker_rtt_p99_seconds", leaderDimensions).lastValue)
+        #expect(p50 >= 0.05 && p50 < 5 && p99 >= p50, "p50 \(p50) s, p99 \(p99) s")
+        #expect(try metrics.expectGauge("kafka_broker_waitresp_requests", leaderDimensions).lastValue != nil)
+        // A producer has no consumer lag nor group.
+        #expect(metrics.recorders(label: "kafka_consumer_lag").isEmpty && metrics.recorders(label: "kafka_consumer_group_up").isEmpty)
+    }
+
+    @Test("a consumer's lag per partition matches lag(for:)")
+    func consumerLag() async throws {
+        let cluster = try MockCluster(brokers: 3)
+        let topic = KafkaTestSupport.uniqueTopicName("metrics-lag")
+        try cluster.createTopic(topic, partitions: 2)
+        var config = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        let producer = try KafkaProducer(configuration: config, options: .init(logHandler: KafkaLog.none))
+        for (partition, count) in [(Int32(0), 6), (1, 4)] {
+            for i in 0..<count { _ = try await producer.send(KafkaProducerMessage(topic: topic, partition: partition, value: KafkaPayload("m\(i)"))) }
+        }
+        _ = await producer.shutdown(timeout: .seconds(5))
+
+        let metrics = TestMetrics()
+        let bridge = KafkaMetricsBridge(factory: metrics)
+        let latest = Mutex<KafkaStatistics?>(nil)
+        config.statisticsIntervalMs = 100
+        config.groupID = KafkaTestSupport.uniqueGroupID("metrics")
+        config.autoOffsetReset = .earliest
+        let consumer = try KafkaConsumer(configuration: config, options: .init(logHandler: KafkaLog.none, eventHandler: { event in
+            bridge.consumerEventHandler(event)
+            if case .statistics(let json) = event, let statistics = try? KafkaStatistics(json: json) { latest.withLock { $0 = statistics } }
+        }))
+        try consumer.subscribe(topics: [topic])
+        // Take messages one at a time until the group has assigned both partitions and each has given one.
+        var next: [Int32: Int64] = [:]
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try next.count < 2 || consumer.assignment.count < 2 {
+            guard ContinuousClock.now < deadline else { throw TestFailure("took \(next) before the deadline") }
+            for message in try await consumer.poll(maxMessages: 1, timeout: .milliseconds(200)) { next[message.partition] = message.offset + 1 }
+        }
+        let partitions = [TopicPartition(topic, 0), TopicPartition(topic, 1)]
+        try consumer.pause(partitions)
+        try await consumer.commit()
+        // Polling serves statistics; paused partitions give no more messages.
+        try await eventually("statistics with the committed offsets \(next)") {
+            #expect(try await consumer.poll(maxMessages: 1, timeout: .milliseconds(200)).isEmpty)
+            return latest.withLock { statistics in
+                next.allSatisfy { statistics?.topics[topic]?.partition($0.key)?.committedOffset == $0.value }
+            }
+        }
+
+        let lag = try await consumer.lag(for: partitions)
+        let client = [("client", consumer.name)]
+        for tp in partitions {
+            let dimensions = client + [("topic", topic), ("partition", "\(tp.partition)")]
+            let remaining = (tp.partition == 0 ? 6 : 4) - (next[tp.partition] ?? 0)
+            #expect(lag[tp] == remaining)
+            #expect(try metrics.expectGauge("kafka_consumer_lag", dimensions).lastValue == Double(remaining), "\(tp)")
+            #expect(try metrics.expectGauge("kafka_consumer_lag_stored", dimensions).lastValue == Double(remaining), "\(tp)")
+        }
+        #expect(try metrics.expectGauge("kafka_consumer_group_up", client).lastValue == 1)
+        #expect(try metrics.expectGauge("kafka_consumer_group_assigned_partitions", client).lastValue == 2)
+        #expect(try metrics.expectGauge("kafka_client_rx_messages", client).lastValue ?? 0 >= Double(next.values.reduce(0, +)))
+        try await consumer.close()
+    }
+
+    @Test("with statistics.interval.ms set, the portal's producer and subscribers feed the bridge")
+    func portalWiring() async throws {
+        let topic = try await TestKafka.createTopic()
+        let subscribers = TestKafka.uniqueSubscribers()
+        var settings = try TestKafka.settings(topic: topic, subscribers: subscribers)
+        settings.kafkaOverrides["statistics.interval.ms"] = "100"
+        let metrics = TestMetrics()
+        let received = ReceivedUpdates()
+        let (logger, _) = CapturingLogHandler.logger(level: .warning)
+        let app = try PortalApplication.build(
+            settings: settings, logger: logger, metrics: KafkaMetricsBridge(factory: metrics), onUpdate: { received.append($0) })
+
+        try await app.test(.router) { client in
+            #expect(try await PortalRequests.updateABC(client).status == "Success")
+            _ = try await received.wait { Set($0.map(\.subscriber)).count == subscribers.count }
+            // Client names are librdkafka's: `<client.id>#producer-<n>`, `<client.id>#consumer-<n>`.
+            func total(_ label: String, clientPrefix: String) -> Double? {
+                metrics.recorders(label: label).first { gauge in
+                    gauge.dimensions.contains { $0.0 == "client" && $0.1.hasPrefix(clientPrefix) }
+                }?.lastValue
+            }
+            try await eventually("every client's totals") {
+                total("kafka_client_tx_messages", clientPrefix: "product-admin-portal#producer-") == 1
+                    && subscribers.allSatisfy { total("kafka_client_rx_messages", clientPrefix: "\($0.name)#consumer-") == 1 }
+            }
+        }
+    }
+
+    @Test("text that is not librdkafka statistics is counted, not recorded")
+    func decodeError() throws {
+        let metrics = TestMetrics()
+        KafkaMetricsBridge(factory: metrics).statisticsHandler("{\"not\": \"statistics\"}")
+        #expect(try metrics.expectCounter("kafka_statistics_decode_errors").totalValue == 1)
+        #expect(metrics.recorders.isEmpty)
+    }
+}
+
+/// Checks `condition` every 50 ms until it holds, failing after `timeout`.
+private func eventually(_ what: String, timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try await !condition() {
+        guard ContinuousClock.now < deadline else { throw TestFailure("timed out waiting for \(what)") }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}
