@@ -167,6 +167,33 @@ struct ProducerTests {
         _ = await producer.shutdown()
     }
 
+    @Test("every call on a shut-down producer throws a typed 'closed' error")
+    func callsAfterShutdown() async throws {
+        let broker = try #require(TestEnvironment.all.first)
+        let producer = try KafkaProducer(configuration: broker.configuration(), options: .init(logHandler: KafkaLog.none))
+        _ = await producer.shutdown()
+        let message = KafkaProducerMessage(topic: uniqueTopic("closed"), value: "x")
+        func expectClosed(_ error: KafkaError?, _ call: String) {
+            #expect(error?.code == .destroy, "\(call): \(String(describing: error))")
+            #expect(error?.fix == "create a new client", "\(call)")
+        }
+        expectClosed(#expect(throws: KafkaError.self) { try producer.produce(message) }, "produce")
+        expectClosed(await #expect(throws: KafkaError.self) { _ = try await producer.send(message) }, "send")
+        expectClosed(#expect(throws: KafkaError.self) { try producer.send(message) { _ in } }, "send(onDelivery:)")
+        expectClosed(await #expect(throws: KafkaError.self) { try await producer.flush(timeout: .seconds(1)) }, "flush")
+        expectClosed(#expect(throws: KafkaError.self) { try producer.beginTransaction() }, "beginTransaction")
+    }
+
+    @Test("admin requests with bad arguments throw or report typed errors", arguments: TestEnvironment.full)
+    func adminBadArguments(broker: TestBroker) async throws {
+        let admin = try KafkaAdmin(configuration: broker.configuration())
+        await #expect(throws: KafkaError.self) { _ = try await admin.createTopics([NewTopic(name: "", partitions: 1, replicationFactor: 1)]) }
+        await #expect(throws: KafkaError.self) { _ = try await admin.createTopics([NewTopic(name: uniqueTopic("bad"), partitions: -5, replicationFactor: 1)]) }
+        await #expect(throws: KafkaError.self) { _ = try await admin.createTopics([]) }
+        let missing = try await admin.deleteTopics([uniqueTopic("never-created")])
+        #expect(missing.first?.error?.code == .unknownTopicOrPartition, "\(missing)")
+    }
+
     @Test("the callback form reports each message once", arguments: TestEnvironment.all)
     func callbackForm(broker: TestBroker) async throws {
         let producer = try KafkaProducer(configuration: broker.configuration())

@@ -28,12 +28,16 @@ public final class KafkaAdmin: Sendable {
 
     /// Creates topics (`rd_kafka_CreateTopics`); with `validateOnly` the broker only checks them.
     public func createTopics(_ topics: [NewTopic], validateOnly: Bool = false, timeout: Duration = .seconds(30)) async throws(KafkaError) -> [AdminResult] {
+        guard !topics.isEmpty, !topics.contains(where: { $0.name.isEmpty }) else {
+            throw KafkaError.invalidArgument("no topics to create, or one without a name", fix: "pass NewTopic values with names")
+        }
         let ms = KafkaProducer.milliseconds(timeout)
         return try await run { core throws(KafkaError) in try core.createTopics(topics, validateOnly: validateOnly, timeoutMs: ms) }
     }
 
     /// Deletes topics (`rd_kafka_DeleteTopics`).
     public func deleteTopics(_ names: [String], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [AdminResult] {
+        guard !names.isEmpty, !names.contains("") else { throw KafkaError.invalidArgument("no topic names, or an empty one: \(names)", fix: "name the topics to delete") }
         let ms = KafkaProducer.milliseconds(timeout)
         return try await run { core throws(KafkaError) in try core.deleteTopics(names, timeoutMs: ms) }
     }

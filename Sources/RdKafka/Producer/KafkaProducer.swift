@@ -247,6 +247,7 @@ public final class KafkaProducer: Sendable {
     /// Waits until every queued message has its delivery report (`rd_kafka_flush`).
     /// - Throws: `_TIMED_OUT` if messages are still outstanding after `timeout`.
     public func flush(timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        try ensureOpen()
         let core = self.core
         let ms = Self.milliseconds(timeout)
         if let error = await Blocking.run({ core.flush(timeoutMs: ms) }) { throw error }
@@ -296,6 +297,7 @@ public final class KafkaProducer: Sendable {
     /// Registers the `transactional.id` with the cluster and fences older producers
     /// (`rd_kafka_init_transactions`). Call once before the first transaction.
     public func initTransactions(timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        try ensureOpen()
         let core = self.core
         let ms = Self.milliseconds(timeout)
         try await Blocking.run { () throws(KafkaError) in try core.initTransactions(timeoutMs: ms) }
@@ -303,6 +305,7 @@ public final class KafkaProducer: Sendable {
 
     /// Starts a transaction (`rd_kafka_begin_transaction`).
     public func beginTransaction() throws(KafkaError) {
+        try ensureOpen()
         try core.beginTransaction()
     }
 
@@ -311,6 +314,7 @@ public final class KafkaProducer: Sendable {
     public func sendOffsetsToTransaction(
         _ offsets: [TopicPartition: Int64], groupMetadata: KafkaConsumerGroupMetadata, timeout: Duration = .seconds(30)
     ) async throws(KafkaError) {
+        try ensureOpen()
         let core = self.core
         let ms = Self.milliseconds(timeout)
         let list = offsets.map { ($0.key, $0.value) }
@@ -324,6 +328,7 @@ public final class KafkaProducer: Sendable {
     /// On an error with ``KafkaError/transactionRequiresAbort``, call ``abortTransaction(timeout:)``;
     /// with ``KafkaError/isRetriable``, call again; with ``KafkaError/isFatal``, recreate the producer.
     public func commitTransaction(timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        try ensureOpen()
         let core = self.core
         let ms = Self.milliseconds(timeout)
         try await Blocking.run { () throws(KafkaError) in try core.commitTransaction(timeoutMs: ms) }
@@ -332,9 +337,15 @@ public final class KafkaProducer: Sendable {
     /// Aborts the transaction: its messages are never shown to `read_committed` consumers
     /// (`rd_kafka_abort_transaction`).
     public func abortTransaction(timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        try ensureOpen()
         let core = self.core
         let ms = Self.milliseconds(timeout)
         try await Blocking.run { () throws(KafkaError) in try core.abortTransaction(timeoutMs: ms) }
+    }
+
+    /// Calls after ``shutdown(timeout:)`` fail the same way, whatever they are.
+    private func ensureOpen() throws(KafkaError) {
+        if core.closed { throw KafkaError.closed("The producer") }
     }
 
     static func milliseconds(_ duration: Duration) -> Int32 {

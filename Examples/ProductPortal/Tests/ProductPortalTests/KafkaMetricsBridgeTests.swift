@@ -37,11 +37,12 @@ struct KafkaMetricsBridgeTests {
         _ = await producer.shutdown(timeout: .seconds(5))
 
         #expect(try metrics.expectGauge("kafka_client_tx_bytes", client).lastValue ?? 0 >= Double(payloadBytes))
-        #expect(try metrics.expectGauge("kafka_client_queue_messages", client).lastValue == 0)
+        let queued = try metrics.expectGauge("kafka_client_queue_messages", client)
+        #expect(queued.lastValue == 0, "\(queued.values)")
         // One broker gauge per mock broker, named host:port/id, with the client and broker dimensions.
         let up = metrics.recorders(label: "kafka_broker_up").filter { $0.dimensions.first { $0.0 == "client" }?.1 == producer.name }
         let brokerNames = up.compactMap { gauge in gauge.dimensions.first { $0.0 == "broker" }?.1 }
-        #expect(brokerNames.count == 3 && up.allSatisfy { $0.dimensions.count == 2 })
+        #expect(brokerNames.count == 3 && up.allSatisfy { $0.dimensions.count == 2 }, "\(brokerNames) \(up.map(\.values))")
         for id in cluster.brokerIDs { #expect(brokerNames.filter { $0.hasSuffix("/\(id)") }.count == 1, "broker \(id) in \(brokerNames)") }
         // The partition's leader took the messages: it is up, and its RTT shows the mock's 50 ms, in seconds.
         let leader = try #require(brokerNames.first { $0.hasSuffix("/2") })
@@ -90,7 +91,8 @@ struct KafkaMetricsBridgeTests {
         try await consumer.commit()
         // Polling serves statistics; paused partitions give no more messages.
         try await eventually("statistics with the committed offsets \(next)") {
-            #expect(try await consumer.poll(maxMessages: 1, timeout: .milliseconds(200)).isEmpty)
+            let polled = try await consumer.poll(maxMessages: 1, timeout: .milliseconds(200))
+            #expect(polled.isEmpty, "paused, yet got \(polled)")
             return latest.withLock { statistics in
                 next.allSatisfy { statistics?.topics[topic]?.partition($0.key)?.committedOffset == $0.value }
             }
