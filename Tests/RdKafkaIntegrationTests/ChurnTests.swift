@@ -1,0 +1,91 @@
+import Foundation
+import RdKafka
+import RdKafkaTesting
+import Synchronization
+import Testing
+
+@Suite("Consumer group under churn", .serialized, .timeLimit(.minutes(3)))
+struct ChurnTests {
+    /// What every member processed, shared across members.
+    final class Ledger: Sendable {
+        private let counts = Mutex<[String: Int]>([:])
+        func record(_ message: KafkaMessage) { counts.withLock { $0["\(message.partition):\(message.offset)", default: 0] += 1 } }
+        var unique: Int { counts.withLock { $0.count } }
+        var total: Int { counts.withLock { $0.values.reduce(0, +) } }
+    }
+
+    @Test("4 consumers join and leave while 100,000 messages flow: every message processed, duplicates only after refused commits",
+          arguments: TestEnvironment.all)
+    func churn(broker: TestBroker) async throws {
+        let topic = uniqueTopic("churn")
+        let group = uniqueTopic("churn-group")
+        let count = 100_000
+        let ledger = Ledger()
+        let events = LogLines()
+        var config = groupConfig(broker, group: group)
+        config.enableAutoCommit = false
+
+        /// A member that commits in its revoke hook and every 1,000 messages.
+        func member(_ name: String) throws -> (KafkaConsumer, Task<Void, Error>) {
+            let holder = ConsumerHolder()
+            let consumer = try KafkaConsumer(configuration: config, options: .init(logHandler: KafkaLog.none, rebalanceHandler: { event in
+                events.append("\(name) \(event)")
+                if case .revoked = event {
+                    do { try await holder.consumer?.commit() } catch { events.append("\(name) revoke commit refused: \(error)") }
+                }
+            }))
+            holder.consumer = consumer
+            try consumer.subscribe(topics: [topic])
+            let loop = Task {
+                var processed = 0
+                for try await message in consumer.messages {
+                    ledger.record(message)
+                    processed += 1
+                    if processed % 1_000 == 0 { consumer.commitAsync() }
+                }
+            }
+            return (consumer, loop)
+        }
+        func leave(_ member: (KafkaConsumer, Task<Void, Error>)) async throws {
+            try await member.0.close()
+            try? await member.1.value
+        }
+
+        // The producer paces 100,000 messages over about 8 s while members come and go.
+        let producing = Task {
+            let producer = try KafkaProducer(configuration: broker.configuration(), options: .init(logHandler: KafkaLog.none))
+            for start in stride(from: 0, to: count, by: 2_500) {
+                for i in start..<(start + 2_500) { try await producer.produceWaitingForRoom(KafkaProducerMessage(topic: topic, key: KafkaPayload("\(i % 64)"), value: KafkaPayload("\(i)"))) }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            return await producer.shutdown()
+        }
+        let a = try member("a")
+        let b = try member("b")
+        try await Task.sleep(for: .seconds(1.5))
+        let c = try member("c")
+        try await Task.sleep(for: .seconds(1.5))
+        try await leave(a)
+        try await Task.sleep(for: .seconds(1))
+        let d = try member("d")
+        try await Task.sleep(for: .seconds(1.5))
+        try await leave(b)
+        try await Task.sleep(for: .seconds(1.5))
+        let a2 = try member("a2")
+        #expect(try await producing.value.isEmpty)
+
+        let deadline = ContinuousClock.now + .seconds(90)
+        while ledger.unique < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        for remaining in [c, d, a2] { try await leave(remaining) }
+
+        let duplicates = ledger.total - ledger.unique
+        let refused = events.lines.filter { $0.contains("refused") }.count
+        let rebalances = events.lines.filter { $0.contains("revoked") || $0.contains("assigned") }.count
+        print("churn (\(broker.kind)): produced \(count), processed \(ledger.total), unique \(ledger.unique), duplicates \(duplicates), rebalance events \(rebalances), revoke commits refused \(refused)")
+        #expect(ledger.unique == count, "every message processed at least once")
+        // A duplicate needs an uncommitted window: a commit the broker refused during the rebalance
+        // (the test brokers refuse those) or a commitAsync still in flight. Each window is at most
+        // one member's messages since its last commit, so well under 2,000 per refusal.
+        #expect(duplicates <= (refused + 4) * 2_000, "duplicates \(duplicates) exceed the uncommitted windows (\(refused) refused)")
+    }
+}
