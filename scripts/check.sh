@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `make check`: the test suite under AddressSanitizer with LeakSanitizer (.build-asan), against
-# the same brokers `make test` starts. ThreadSanitizer (`scripts/check.sh thread`) currently
+# `make check`: libFuzzer over the configuration parsers (scripts/fuzz.sh, FUZZ_SECONDS), then
+# the test suite under AddressSanitizer with LeakSanitizer (.build-asan), against the same
+# brokers `make test` starts. ThreadSanitizer (`scripts/check.sh thread`) currently
 # crashes inside its own allocator on librdkafka's threads with Swift 6.3.1 on Debian 12.
 #   scripts/check.sh [address|thread]...   (default: address)
 set -uo pipefail
@@ -8,10 +9,11 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
 trap '"$ROOT/scripts/brokers.sh" stop >/dev/null 2>&1 || true' EXIT
 "$ROOT/scripts/setup.sh" || exit 1
+status=0
+"$ROOT/scripts/fuzz.sh" || status=1
 "$ROOT/scripts/brokers.sh" start || exit 1
 # shellcheck disable=SC1091
 source "$ROOT/.brokers/env"
-status=0
 for sanitizer in "${@:-address}"; do
     for s in $sanitizer; do
         echo "make check: swift test --sanitize=$s"

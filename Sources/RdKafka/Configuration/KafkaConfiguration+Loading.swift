@@ -39,8 +39,20 @@ extension KafkaConfiguration {
             throw KafkaError(code: .fileSystem, message: "configuration file \(path) cannot be read",
                 fix: "check its permissions")
         }
-        let text = String(decoding: data, as: UTF8.self)
         let kind = format ?? (path.lowercased().hasSuffix(".json") ? .json : .properties)
+        try load(text: String(decoding: data, as: UTF8.self), named: path, format: kind, section: section)
+    }
+
+    /// Reads configuration text that did not come from a file (a secret store, an environment
+    /// variable, a test), with the same rules as ``init(contentsOfFile:format:section:)``.
+    ///
+    /// - Parameter name: Names the text in errors and origins, as a file path would.
+    public init(parsing text: String, format: FileFormat = .properties, section: String? = nil, name: String = "<text>") throws(KafkaError) {
+        self.init()
+        try load(text: text, named: name, format: format, section: section)
+    }
+
+    private mutating func load(text: String, named path: String, format kind: FileFormat, section: String?) throws(KafkaError) {
         let parsed: [PropertiesParser.Property]
         switch kind {
         case .properties:
