@@ -10,7 +10,7 @@ import RdKafka
 /// let consumer = try KafkaConsumer(configuration: config, options: .init(eventHandler: metrics.consumerEventHandler))
 /// ```
 ///
-/// Gauges and the librdkafka statistics field each comes from. All have the dimension
+/// The gauges, each with the librdkafka statistics field it comes from. All have the dimension
 /// `client` (the client's `name`); broker gauges add `broker` (the broker's `name`), partition
 /// gauges add `topic` and `partition`. Totals that only grow are gauges set to librdkafka's
 /// total, as swift-metrics counters can only be incremented.
@@ -28,13 +28,17 @@ import RdKafka
 ///   `kafka_consumer_group_rebalances`: `cgrp.rebalance_cnt`
 /// - `kafka_statistics_decode_errors` (a counter): JSON that ``KafkaStatistics`` could not decode
 ///
+/// A broker or partition that leaves the statistics (librdkafka lists `host:port/bootstrap`
+/// entries only until it knows the cluster's brokers) keeps its gauges at their last value.
+///
 /// Thread safety: the SDK calls the handlers on its own threads (the producer's delivery thread,
 /// each consumer's poll thread), concurrently when there are several clients. The bridge keeps no
-/// state but the factory, and swift-metrics factories are thread-safe, so that is fine.
+/// state but the factory, and swift-metrics factories are thread-safe: `record` may run concurrently.
 public struct KafkaMetricsBridge: Sendable {
     private let factory: any MetricsFactory
 
-    /// - Parameter factory: Where the gauges go; by default the bootstrapped `MetricsSystem`.
+    /// - Parameter factory: Where the gauges go; by default `MetricsSystem.factory` as it is now,
+    ///   so bootstrap the backend first.
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
     }

@@ -13,6 +13,8 @@ LoggingSystem.bootstrap { label in
     return handler
 }
 let logger = Logger(label: "product-portal")
+// No MetricsSystem.bootstrap: Kafka statistics (KAFKA_STATISTICS_INTERVAL_MS) go to swift-metrics'
+// no-op backend. Bootstrap one here, before PortalApplication.build, to export them (README.md, "Metrics").
 do {
     var settings = try PortalSettings.fromEnvironment(environment)
     // PORTAL_EMBEDDED_CLUSTER=1: try the portal without a broker, on librdkafka's in-process
