@@ -17,6 +17,8 @@ source "$ROOT/.brokers/env"
 for sanitizer in "${@:-address}"; do
     for s in $sanitizer; do
         echo "make check: swift test --sanitize=$s"
+        # Every product, not just the tests' dependencies: the CLI and example tests run the binaries.
+        swift build --sanitize="$s" --scratch-path ".build-${s:0:1}san" || { status=1; continue; }
         # halt_on_error: a race or memory error fails the run instead of scrolling past.
         TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="detect_leaks=1" LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp" \
             timeout --signal=INT 3000 swift test --no-parallel --sanitize="$s" --scratch-path ".build-${s:0:1}san" || status=1

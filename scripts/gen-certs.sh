@@ -13,6 +13,7 @@
 #   other-ca.pem / other-ca.key     an unrelated CA
 #   other-client.pem / other-client.key   client cert signed by the unrelated CA
 #   expired-server.pem / expired-server.key   server cert (same SANs as server.pem) that expired in 2020
+#   wrong-host-server.pem / .key    server cert signed by the test CA for other.example only
 #
 # Idempotent: does nothing if DIR/ca.pem already exists. Test material only - never commit it.
 set -euo pipefail
@@ -75,6 +76,7 @@ mkca other-ca "swift-rdkafka UNTRUSTED other CA"
 mkleaf server localhost ca serverAuth "$SERVER_SAN"
 mkleaf client client ca clientAuth ""
 mkleaf other-client other-client other-ca clientAuth ""
+mkleaf wrong-host-server other.example ca serverAuth "DNS:other.example"
 
 mv client.key client-plain.key
 openssl pkcs8 -topk8 -v2 aes-256-cbc -v2prf hmacWithSHA256 -in client-plain.key \

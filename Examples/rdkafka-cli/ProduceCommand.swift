@@ -22,7 +22,8 @@ enum ProduceCommand {
         }
         let undeliveredFile = try options.flag("--undelivered")
         let printReports = options.rest.contains("--report")
-        options.rest.removeAll { $0 == "--report" }
+        let jsonInput = options.rest.contains("-J")
+        options.rest.removeAll { $0 == "--report" || $0 == "-J" }
         let input: Data
         if let file = options.rest.first {
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
@@ -45,15 +46,20 @@ enum ProduceCommand {
         }
         defer { signals.forEach { $0.cancel() } }
         var sent = 0
-        for record in records {
+        for (index, record) in records.enumerated() {
             if stop.load(ordering: .relaxed) != 0 { break }
-            var key: KafkaPayload? = nil
-            var value = record
-            if let keyDelimiter, let range = record.range(of: keyDelimiter) {
-                key = KafkaPayload(String(record[..<range.lowerBound]))
-                value = String(record[range.upperBound...])
+            let message: KafkaProducerMessage
+            if jsonInput {
+                message = try jsonMessage(record, line: index + 1, topic: topic, partition: partition, headers: headers)
+            } else {
+                var key: KafkaPayload? = nil
+                var value = record
+                if let keyDelimiter, let range = record.range(of: keyDelimiter) {
+                    key = KafkaPayload(String(record[..<range.lowerBound]))
+                    value = String(record[range.upperBound...])
+                }
+                message = KafkaProducerMessage(topic: topic, partition: partition, key: key, value: KafkaPayload(value), headers: headers)
             }
-            let message = KafkaProducerMessage(topic: topic, partition: partition, key: key, value: KafkaPayload(value), headers: headers)
             sent += 1
             try producer.send(message) { report in
                 if let error = report.error {
@@ -84,6 +90,37 @@ enum ProduceCommand {
             return 1
         }
         return signalled == 0 ? 0 : 128 + signalled
+    }
+}
+
+extension ProduceCommand {
+    /// A `-J` input line, in the shape `consume -J` prints: `{"value": ..., "key": ...,
+    /// "headers": [{"name": "value"}], "partition": N, "topic": ...}`; only `value` is needed.
+    static func jsonMessage(_ line: String, line number: Int, topic: String, partition: Int32?, headers: [KafkaHeader]) throws -> KafkaProducerMessage {
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any] else {
+            throw CLIError("input line \(number) is not a JSON object: \(line.prefix(80))")
+        }
+        func text(_ name: String) throws -> String? {
+            switch object[name] {
+            case nil, is NSNull: return nil
+            case let value as String: return value
+            case let value?:
+                // A JSON value that is not a string is sent as its JSON text.
+                guard JSONSerialization.isValidJSONObject([value]),
+                      let data = try? JSONSerialization.data(withJSONObject: [value]) else { throw CLIError("input line \(number): bad \(name)") }
+                return String(decoding: data.dropFirst().dropLast(), as: UTF8.self)
+            }
+        }
+        var all = headers
+        for entry in object["headers"] as? [[String: Any]] ?? [] {
+            for (name, value) in entry { all.append(KafkaHeader(name: name, value: value as? String ?? "")) }
+        }
+        for (name, value) in object["headers"] as? [String: Any] ?? [:] { all.append(KafkaHeader(name: name, value: value as? String ?? "")) }
+        var messagePartition = partition
+        if let p = object["partition"] as? Int, p >= 0 { messagePartition = Int32(p) }
+        return KafkaProducerMessage(
+            topic: object["topic"] as? String ?? topic, partition: messagePartition,
+            key: try text("key").map { KafkaPayload($0) }, value: try text("value").map { KafkaPayload($0) }, headers: all)
     }
 }
 

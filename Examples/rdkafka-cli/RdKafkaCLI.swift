@@ -40,9 +40,11 @@ struct RdKafkaCLI {
           demo    [-b brokers]            produce and consume a few messages end to end
                                           (starts an embedded mock cluster unless -b or
                                           KAFKA_BOOTSTRAP_SERVERS names brokers)
-          produce -t topic [-p partition] [-K keydelim] [-D delim] [-H name=value]... [--report]
+          produce -t topic [-p partition] [-K keydelim] [-D delim] [-H name=value]... [-J] [--report]
                   [--undelivered FILE] [file]
                                           one message per line of file or standard input;
+                                          -J: each line a JSON object as consume -J prints it
+                                          ({"key":..,"value":..,"headers":[..],"partition":..});
                                           exits 1 with a count when any message failed;
                                           on SIGINT/SIGTERM stops reading, delivers what is
                                           queued and hands back (FILE or stderr) the rest

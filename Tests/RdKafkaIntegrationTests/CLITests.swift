@@ -166,4 +166,31 @@ struct CLITests {
         try await consumer.close()
         print("sigterm: \(summary)")
     }
+
+    @Test("produce -J takes what consume -J prints: key, value, headers and partition round-trip", arguments: TestEnvironment.all)
+    func jsonRoundTrip(broker: TestBroker) throws {
+        let topic = uniqueTopic("cli-json")
+        let input = [
+            #"{"key":"k1","value":"v1","headers":[{"a":"1"},{"a":"2"}],"partition":0}"#,
+            #"{"value":{"n":1},"partition":0}"#,
+            #"{"key":null,"value":"v3","partition":0}"#,
+        ].joined(separator: "\n")
+        let produced = try runCLI(["produce", "-t", topic, "-b", broker.bootstrap, "-J"], input: input)
+        #expect(produced.status == 0, "\(produced.output)")
+        let consumed = try runCLI(["consume", "-t", topic, "-p", "0", "-o", "beginning", "-e", "-J", "-b", broker.bootstrap])
+        #expect(consumed.status == 0, "\(consumed.output)")
+        let lines = consumed.output.split(separator: "\n").filter { $0.hasPrefix("{") }
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        try #require(objects.count == 3, "\(consumed.output)")
+        #expect(objects[0]["key"] as? String == "k1")
+        #expect(objects[0]["value"] as? String == "v1")
+        #expect((objects[0]["headers"] as? [[String: String]])?.map { $0["a"] } == ["1", "2"], "headers in order, duplicates kept")
+        #expect(objects[1]["value"] as? String == #"{"n":1}"#, "a JSON value is sent as its text")
+        #expect(objects[2]["key"] is NSNull)
+        #expect(objects.allSatisfy { $0["partition"] as? Int == 0 })
+
+        let bad = try runCLI(["produce", "-t", topic, "-b", broker.bootstrap, "-J"], input: "not json\n")
+        #expect(bad.status != 0)
+        #expect(bad.output.contains("input line 1 is not a JSON object"), "\(bad.output)")
+    }
 }

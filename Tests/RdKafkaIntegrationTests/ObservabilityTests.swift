@@ -31,6 +31,9 @@ struct ObservabilityTests {
         #expect(s.type == "producer")
         #expect(s.brokers.values.contains { $0.state == "UP" && ($0.rtt?.cnt ?? 0) >= 0 })
         #expect(s.topics[topic]?.partition(0)?.txMessages == 50)
+        // Payloads are "0"..."49": 90 bytes.
+        #expect((s.txMessageBytes ?? 0) >= 90, "txmsg_bytes \(String(describing: s.txMessageBytes))")
+        #expect(s.brokers.values.contains { $0.source == "learned" && ($0.txBytes ?? 0) > 0 && $0.nodeName?.contains(":") == true })
         _ = await producer.shutdown()
     }
 

@@ -157,6 +157,83 @@ struct SecurityTests {
         #expect(ContinuousClock.now - start < .seconds(10))
         try? await consumer.close(timeout: .seconds(5))
     }
+    /// A second front, on a free port, whose TLS listener presents `serverCertificate` (a file
+    /// basename in the certificates directory).
+    func extraFront(serverCertificate: String) throws -> (process: Process, bootstrap: String) {
+        let upstream = try #require(TestEnvironment.noida?.bootstrap)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(uniqueTopic("front")).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try "\(front.user):\(front.password)\n".write(toFile: "\(directory)/users.txt", atomically: true, encoding: .utf8)
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("scripts/kafka_front.py").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script, "--upstream", upstream, "--certs", front.certs, "--users", "\(directory)/users.txt",
+                             "--listen", "ssl=0", "--server-cert", serverCertificate, "--ready-file", "\(directory)/ready",
+                             "--log", "\(directory)/front.log"]
+        // Not the test's own output: swift test waits for every holder of that pipe to close it.
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if let text = try? String(contentsOfFile: "\(directory)/ready", encoding: .utf8),
+               let port = text.split(whereSeparator: { !$0.isNumber }).last.flatMap({ Int($0) }), port > 0 {
+                return (process, "127.0.0.1:\(port)")
+            }
+            usleep(50_000)
+        }
+        stop(process)
+        throw KafkaTestTimeout(what: "a front with \(serverCertificate)", got: 0)
+    }
+
+    /// The front finishes open connections on SIGTERM; a test's front is simply killed.
+    func stop(_ process: Process) {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    @Test("an expired broker certificate fails within seconds and says it expired, not that the CA is wrong")
+    func expiredCertificate() async throws {
+        let (process, bootstrap) = try extraFront(serverCertificate: "expired-server")
+        defer { stop(process) }
+        var config = sslConfig()
+        config.bootstrapServers = [bootstrap]
+        try await expectFastFailure(config) { error in
+            #expect(error.code == .ssl)
+            #expect(error.message.contains("has expired"), "\(error)")
+            #expect(error.fix?.contains("renew") == true, "\(error)")
+        }
+    }
+
+    @Test("a broker certificate for another host name fails within seconds and names the mismatch")
+    func hostnameMismatch() async throws {
+        let (process, bootstrap) = try extraFront(serverCertificate: "wrong-host-server")
+        defer { stop(process) }
+        var config = sslConfig()
+        config.bootstrapServers = [bootstrap]
+        config["ssl.endpoint.identification.algorithm"] = "https"
+        try await expectFastFailure(config) { error in
+            #expect(error.code == .ssl)
+            #expect(error.message.contains("does not name the host"), "\(error)")
+            #expect(error.fix?.contains("ssl.endpoint.identification.algorithm") == true, "\(error)")
+        }
+        // The same certificate passes once the name check is off (for tests only).
+        config["ssl.endpoint.identification.algorithm"] = "none"
+        let producer = try KafkaProducer(configuration: config, options: .init(logHandler: KafkaLog.none))
+        let report = try await producer.send(KafkaProducerMessage(topic: uniqueTopic("hostname"), value: "x"))
+        #expect(report.error == nil)
+        _ = await producer.shutdown()
+    }
+
+    @Test("an untrusted broker certificate names ssl.ca.location and the broker")
+    func untrustedNamesBroker() async throws {
+        var config = sslConfig()
+        config.sslCALocation = front.path("other-ca.pem")
+        try await expectFastFailure(config) { error in
+            #expect(error.message.contains("is not signed by a CA this client trusts"), "\(error)")
+        }
+    }
 }
 
 final class ErrorBox: @unchecked Sendable {
@@ -164,4 +241,5 @@ final class ErrorBox: @unchecked Sendable {
     private var errors: [KafkaError] = []
     func append(_ error: KafkaError) { lock.lock(); errors.append(error); lock.unlock() }
     var all: [KafkaError] { lock.lock(); defer { lock.unlock() }; return errors }
+
 }

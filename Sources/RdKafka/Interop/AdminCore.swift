@@ -26,7 +26,7 @@ final class AdminCore: @unchecked Sendable {
     /// Called from `rd_kafka_poll` on the requesting thread.
     private func record(_ code: rd_kafka_resp_err_t, _ reason: String) {
         var error = Interop.error(code, handle.context.scrub(reason))
-        ClientErrorAdvice.annotate(&error)
+        handle.context.annotate(&error)
         handle.context.log(.error, "ERROR", error.description)
         clientErrors.withLock { errors in
             errors.append(error)

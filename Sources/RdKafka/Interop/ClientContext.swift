@@ -23,6 +23,21 @@ final class ClientContext: @unchecked Sendable {
         self.secrets = configuration.properties.filter { $0.isSecret && $0.value.count >= 3 }.map(\.value)
     }
 
+    /// The reason behind the latest refused broker certificate (set by the verification
+    /// callback on a broker thread, read when the resulting SSL error is reported).
+    let certificateProblem = Mutex<CertificateProblem?>(nil)
+
+    /// Completes an error from librdkafka's error callback: the fix, and for "certificate
+    /// verify failed" the reason OpenSSL gave.
+    func annotate(_ error: inout KafkaError) {
+        if error.message.contains("certificate verify failed") || error.message.contains("Certificate verification failed"),
+           let problem = certificateProblem.withLock({ $0 }) {
+            error.message += " (\(problem.message))"
+            error.fix = problem.fix
+        }
+        ClientErrorAdvice.annotate(&error)
+    }
+
     func scrub(_ text: String) -> String {
         var text = text
         for secret in secrets where text.contains(secret) {

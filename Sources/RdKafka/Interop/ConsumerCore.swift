@@ -247,7 +247,7 @@ final class ConsumerCore: @unchecked Sendable {
     func clientError(_ code: rd_kafka_resp_err_t, _ reason: String) {
         var error = Interop.error(code, handle.context.scrub(reason))
         if let fatal = handle.fatalError() { error = fatal }
-        ClientErrorAdvice.annotate(&error)
+        handle.context.annotate(&error)
         eventHandler?(.error(error))
         if error.isFatal || ClientErrorAdvice.isSecurityFailure(error) {
             pendingError.withLock { $0 = error }

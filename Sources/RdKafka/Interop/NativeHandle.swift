@@ -32,6 +32,22 @@ final class NativeHandle: @unchecked Sendable {
                 facility.map { String(cString: $0) } ?? "",
                 buffer.map { String(cString: $0) } ?? "")
         }
+        if configuration.securityProtocol == .ssl || configuration.securityProtocol == .saslSSL,
+           configuration.sslCertificateVerification != false {
+            rd_kafka_conf_set_ssl_cert_verify_cb(conf) { _, broker, _, x509Error, depth, _, _, errstr, errstrSize, opaque in
+                // Keeps OpenSSL's verdict; only remembers its reason for the error report.
+                guard let x509Error else { return 0 }
+                let code = x509Error.pointee
+                if code == 0 { return 1 }
+                let name = broker.map { String(cString: $0) } ?? "?"
+                if let opaque, let problem = CertificateProblem(x509Error: code, depth: depth, broker: name) {
+                    let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
+                    context.certificateProblem.withLock { $0 = problem }
+                    if let errstr, errstrSize > 0 { _ = problem.message.withCString { strncpy(errstr, $0, errstrSize - 1) } }
+                }
+                return 0
+            }
+        }
         prepare(conf)
         var errstr = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {

@@ -335,7 +335,7 @@ final class ProducerCore: @unchecked Sendable {
         var error = Interop.error(code, text)
         error.isFatal = rd_kafka_event_error_is_fatal(event) != 0
         if error.isFatal, let fatal = handle.fatalError() { error = fatal }
-        ClientErrorAdvice.annotate(&error)
+        handle.context.annotate(&error)
         errorHandler?(error)
         handle.context.log(error.isFatal ? .critical : .error, "ERROR", error.description)
         let isSecurity = ClientErrorAdvice.isSecurityFailure(error)

@@ -21,6 +21,11 @@ public struct KafkaStatistics: Sendable, Decodable {
     public struct Broker: Sendable, Decodable {
         public var name: String
         public var nodeid: Int32
+        /// `host:port` (`nodename`).
+        public var nodeName: String?
+        /// `configured` (bootstrap), `learned` (from metadata), `internal` or `logical` (the group
+        /// coordinator): filter on `learned` for one entry per real broker.
+        public var source: String?
         /// `UP`, `DOWN`, `CONNECT`, `AUTH`, `APIVERSION_QUERY`, ...
         public var state: String
         public var outbufCount: Int64?
@@ -29,6 +34,9 @@ public struct KafkaStatistics: Sendable, Decodable {
         public var waitResponseMessageCount: Int64?
         public var tx: Int64?
         public var rx: Int64?
+        /// Bytes sent and received (`txbytes`, `rxbytes`).
+        public var txBytes: Int64?
+        public var rxBytes: Int64?
         public var txErrors: Int64?
         public var rxErrors: Int64?
         public var connects: Int64?
@@ -37,7 +45,8 @@ public struct KafkaStatistics: Sendable, Decodable {
         public var internalLatency: Window?
 
         enum CodingKeys: String, CodingKey {
-            case name, nodeid, state, tx, rx, connects, disconnects, rtt
+            case name, nodeid, state, tx, rx, connects, disconnects, rtt, source
+            case nodeName = "nodename", txBytes = "txbytes", rxBytes = "rxbytes"
             case outbufCount = "outbuf_cnt", outbufMessageCount = "outbuf_msg_cnt"
             case waitResponseCount = "waitresp_cnt", waitResponseMessageCount = "waitresp_msg_cnt"
             case txErrors = "txerrs", rxErrors = "rxerrs", internalLatency = "int_latency"
@@ -94,10 +103,14 @@ public struct KafkaStatistics: Sendable, Decodable {
     public var clientID: String
     /// `producer` or `consumer`.
     public var type: String
-    /// Messages currently in producer queues.
+    /// Messages currently in producer queues (`msg_cnt`), and their bytes (`msg_size`).
     public var messageCount: Int64?
+    public var messageBytes: Int64?
     public var txMessages: Int64?
     public var rxMessages: Int64?
+    /// Message payload bytes sent and received (`txmsg_bytes`, `rxmsg_bytes`).
+    public var txMessageBytes: Int64?
+    public var rxMessageBytes: Int64?
     public var brokers: [String: Broker]
     public var topics: [String: Topic]
     public var consumerGroup: ConsumerGroup?
@@ -107,6 +120,7 @@ public struct KafkaStatistics: Sendable, Decodable {
     enum CodingKeys: String, CodingKey {
         case name, type, brokers, topics
         case clientID = "client_id", messageCount = "msg_cnt", txMessages = "txmsgs", rxMessages = "rxmsgs"
+        case messageBytes = "msg_size", txMessageBytes = "txmsg_bytes", rxMessageBytes = "rxmsg_bytes"
         case consumerGroup = "cgrp"
     }
 
