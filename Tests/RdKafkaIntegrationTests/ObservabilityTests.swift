@@ -33,7 +33,8 @@ struct ObservabilityTests {
         #expect(s.topics[topic]?.partition(0)?.txMessages == 50)
         // Payloads are "0"..."49": 90 bytes.
         #expect((s.txMessageBytes ?? 0) >= 90, "txmsg_bytes \(String(describing: s.txMessageBytes))")
-        #expect(s.brokers.values.contains { $0.source == "learned" && ($0.txBytes ?? 0) > 0 && $0.nodeName?.contains(":") == true })
+        #expect(s.brokers.values.contains { ["configured", "learned"].contains($0.source) && ($0.txBytes ?? 0) > 0 && $0.nodeName?.contains(":") == true },
+                "\(s.brokers.values.map { "\($0.name) source=\($0.source ?? "nil") txbytes=\($0.txBytes ?? -1) nodename=\($0.nodeName ?? "nil")" })")
         _ = await producer.shutdown()
     }
 

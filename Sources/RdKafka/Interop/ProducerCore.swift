@@ -49,8 +49,8 @@ final class ProducerCore: @unchecked Sendable {
     private let serveLock = NSLock()
     private let lastInlineServe = Atomic<UInt64>(0)
     private static let reportBatchCapacity = 10_000
-    // Touched only under serveLock.
-    private let reportBatch = UnsafeMutablePointer<UnsafePointer<rd_kafka_message_t>?>.allocate(capacity: reportBatchCapacity)
+    // Touched only under serveLock. Allocated once init can no longer throw (deinit frees it).
+    private let reportBatch: UnsafeMutablePointer<UnsafePointer<rd_kafka_message_t>?>
     private var topicNames: [OpaquePointer: String] = [:]
 
     init(
@@ -65,6 +65,7 @@ final class ProducerCore: @unchecked Sendable {
             throw KafkaError(code: .criticalSystemResource, message: "librdkafka returned no main queue")
         }
         mainQueue = queue
+        reportBatch = .allocate(capacity: Self.reportBatchCapacity)
         reports = reportCapacity.map { DeliveryReportBuffer(capacity: max(1, $0)) }
         self.deliveryHandler = deliveryHandler
         self.errorHandler = errorHandler

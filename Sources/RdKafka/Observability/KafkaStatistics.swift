@@ -23,8 +23,9 @@ public struct KafkaStatistics: Sendable, Decodable {
         public var nodeid: Int32
         /// `host:port` (`nodename`).
         public var nodeName: String?
-        /// `configured` (bootstrap), `learned` (from metadata), `internal` or `logical` (the group
-        /// coordinator): filter on `learned` for one entry per real broker.
+        /// `configured` (named in `bootstrap.servers`), `learned` (from metadata only),
+        /// `internal`, or `logical` (the group coordinator's alias): skip the last two for one
+        /// entry per real broker.
         public var source: String?
         /// `UP`, `DOWN`, `CONNECT`, `AUTH`, `APIVERSION_QUERY`, ...
         public var state: String
