@@ -267,6 +267,22 @@ struct ConsumerTests {
         #expect(throws: KafkaError.self) { try consumer.subscribe(topics: ["^(unclosed"]) }
     }
 
+    @Test("a consumer whose rebalance hook captures it is freed after close (no retain cycle)")
+    func hookCapturingConsumerIsFreed() async throws {
+        let broker = try #require(TestEnvironment.all.first)
+        weak var freed: KafkaConsumer?
+        do {
+            let holder = ConsumerHolder()
+            let consumer = try KafkaConsumer(configuration: groupConfig(broker, group: uniqueTopic("cycle")), options: .init(
+                logHandler: KafkaLog.none, rebalanceHandler: { _ in _ = holder.consumer }))
+            holder.consumer = consumer
+            freed = consumer
+            try consumer.subscribe(topics: [uniqueTopic("cycle")])
+            try await consumer.close()
+        }
+        #expect(freed == nil, "close() drops the handlers, so the cycle through the hook is broken")
+    }
+
     @Test("bad arguments throw typed errors")
     func badArguments() throws {
         let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"]), options: .init(logHandler: KafkaLog.none))

@@ -184,6 +184,23 @@ struct ProducerTests {
         expectClosed(#expect(throws: KafkaError.self) { try producer.beginTransaction() }, "beginTransaction")
     }
 
+    @Test("a producer whose handlers capture it is freed after shutdown (no retain cycle)")
+    func handlerCapturingProducerIsFreed() async throws {
+        let broker = try #require(TestEnvironment.all.first)
+        final class Holder: @unchecked Sendable { var producer: KafkaProducer? }
+        weak var freed: KafkaProducer?
+        do {
+            let holder = Holder()
+            let producer = try KafkaProducer(configuration: broker.configuration(), options: .init(
+                logHandler: KafkaLog.none, errorHandler: { _ in _ = holder.producer }, deliveryHandler: { _ in _ = holder.producer }))
+            holder.producer = producer
+            freed = producer
+            try producer.produce(KafkaProducerMessage(topic: uniqueTopic("cycle"), value: "x"))
+            #expect(await producer.shutdown().isEmpty)
+        }
+        #expect(freed == nil, "shutdown drops the handlers, so the cycle through them is broken")
+    }
+
     @Test("admin requests with bad arguments throw or report typed errors", arguments: TestEnvironment.full)
     func adminBadArguments(broker: TestBroker) async throws {
         let admin = try KafkaAdmin(configuration: broker.configuration())

@@ -29,6 +29,9 @@ import Synchronization
 /// `KafkaConsumer` is `Sendable`; iterate ``messages`` from one task at a time.
 public final class KafkaConsumer: Sendable {
     /// SDK behaviour that is not a librdkafka property.
+    ///
+    /// The handlers may capture the consumer (to commit in a revoke hook): ``close(timeout:)``
+    /// releases them, which breaks that reference cycle.
     public struct Options: Sendable {
         /// Most messages handed over per batch.
         public var maxBatchSize: Int

@@ -29,8 +29,11 @@ final class ConsumerCore: @unchecked Sendable {
     let maxBatch: Int
     /// The SDK stores offsets itself when the app has taken messages (see `storeTaken`).
     let sdkStoresOffsets: Bool
-    private let eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)?
-    private let rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)?
+    // Dropped by close(): a hook that captures its consumer (to commit on revoke) would
+    // otherwise keep consumer, core and handle alive forever. Read only on the poll thread
+    // or inside close(), before they are dropped.
+    private var eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)?
+    private var rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)?
 
     private let condition = NSCondition()
     private var requests: [Request] = []
@@ -393,6 +396,8 @@ final class ConsumerCore: @unchecked Sendable {
         storeTaken(all: false)
         let code = rd_kafka_consumer_close(handle.pointer)
         closeFinished.store(true, ordering: .sequentiallyConsistent)
+        eventHandler = nil
+        rebalanceHandler = nil
         return code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : Interop.error(code, "closing the consumer failed")
     }
 }

@@ -17,9 +17,11 @@ final class ProducerCore: @unchecked Sendable {
     private let mainQueue: OpaquePointer
     let room = RoomSignal()
     let reports: DeliveryReportBuffer?
-    private let deliveryHandler: (@Sendable (DeliveryReport) -> Void)?
-    private let errorHandler: (@Sendable (KafkaError) -> Void)?
-    private let statisticsHandler: (@Sendable (String) -> Void)?
+    // Dropped once the delivery thread has stopped, so handlers that capture their producer
+    // do not keep it alive. Read only while serving, under serveLock.
+    private var deliveryHandler: (@Sendable (DeliveryReport) -> Void)?
+    private var errorHandler: (@Sendable (KafkaError) -> Void)?
+    private var statisticsHandler: (@Sendable (String) -> Void)?
     private let failFastOnSecurityErrors: Bool
 
     private let callsInside = Atomic<Int>(0)
@@ -68,6 +70,7 @@ final class ProducerCore: @unchecked Sendable {
         reportBatch = .allocate(capacity: Self.reportBatchCapacity)
         reports = reportCapacity.map { DeliveryReportBuffer(capacity: max(1, $0)) }
         self.deliveryHandler = deliveryHandler
+        wantsReports = reportCapacity != nil || deliveryHandler != nil
         self.errorHandler = errorHandler
         self.statisticsHandler = statisticsHandler
         self.failFastOnSecurityErrors = failFastOnSecurityErrors
@@ -269,7 +272,9 @@ final class ProducerCore: @unchecked Sendable {
         return name
     }
 
-    var wantsReports: Bool { reports != nil || deliveryHandler != nil }
+    /// Whether fire-and-forget messages carry an id for their report (fixed at creation; read
+    /// on the produce path without a lock).
+    let wantsReports: Bool
 
     private func deliver(_ batch: UnsafeMutablePointer<UnsafePointer<rd_kafka_message_t>?>, count: Int) {
         var streamed: [DeliveryReport] = []
@@ -457,6 +462,11 @@ final class ProducerCore: @unchecked Sendable {
         threadDone.wait()
         reports?.finish()
         room.signal()
+        serveLock.lock()
+        deliveryHandler = nil
+        errorHandler = nil
+        statisticsHandler = nil
+        serveLock.unlock()
     }
 
     var isStopped: Bool { stopRequested.load(ordering: .sequentiallyConsistent) }

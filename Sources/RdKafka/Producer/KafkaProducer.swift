@@ -21,6 +21,9 @@ import Foundation
 /// (the count is logged at error level).
 public final class KafkaProducer: Sendable {
     /// SDK behaviour that is not a librdkafka property.
+    ///
+    /// The handlers may capture the producer: ``shutdown(timeout:)`` releases them, which
+    /// breaks that reference cycle.
     public struct Options: Sendable {
         /// Buffer for ``deliveryReports`` (reports of ``produce(_:)``); `nil` (the default)
         /// leaves the stream off.
@@ -62,13 +65,16 @@ public final class KafkaProducer: Sendable {
     }
 
     let core: ProducerCore
-    private let options: Options
+    // Not the whole Options: its handlers live in the core, which drops them at shutdown.
+    private let queueFullTimeout: Duration
+    private let deinitFlushTimeout: Duration
 
     /// Creates a producer after checking the configuration.
     ///
     /// - Throws: `KafkaError` naming the property and the fix when the configuration is wrong.
     public init(configuration: KafkaConfiguration, options: Options = Options()) throws(KafkaError) {
-        self.options = options
+        queueFullTimeout = options.queueFullTimeout
+        deinitFlushTimeout = options.deinitFlushTimeout
         core = try ProducerCore(
             configuration: configuration, logHandler: options.logHandler, reportCapacity: options.deliveryReportBufferSize,
             deliveryHandler: options.deliveryHandler, errorHandler: options.errorHandler, statisticsHandler: options.statisticsHandler,
@@ -80,7 +86,7 @@ public final class KafkaProducer: Sendable {
         core.close()
         let left = core.outstandingCount()
         if left > 0 {
-            _ = core.flush(timeoutMs: Self.milliseconds(options.deinitFlushTimeout))
+            _ = core.flush(timeoutMs: Self.milliseconds(deinitFlushTimeout))
             let undelivered = core.purge(queued: true, inFlight: true)
             if !undelivered.isEmpty {
                 core.handle.context.log(.error, "SDK",
@@ -113,7 +119,7 @@ public final class KafkaProducer: Sendable {
     /// - Throws: `KafkaError` when the message was not delivered (timeout, unknown topic, too
     ///   large, authorization...), or `_QUEUE_FULL` when no room came in time.
     public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> DeliveryReport {
-        let deadline = ContinuousClock.now + options.queueFullTimeout
+        let deadline = ContinuousClock.now + queueFullTimeout
         while true {
             let seen = core.room.current
             let outcome: PendingDelivery.Outcome
@@ -151,7 +157,7 @@ public final class KafkaProducer: Sendable {
     /// - Throws: `KafkaError` when the message cannot be enqueued (then `onDelivery` is not
     ///   called).
     public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void) throws(KafkaError) {
-        let deadline = ContinuousClock.now + options.queueFullTimeout
+        let deadline = ContinuousClock.now + queueFullTimeout
         let pending = Unmanaged.passRetained(PendingDelivery(.callback(onDelivery), topic: message.topic))
         while true {
             let seen = core.room.current
@@ -217,7 +223,7 @@ public final class KafkaProducer: Sendable {
         case .failed(let error):
             throw error
         case .queueFull:
-            let limit = deadline ?? (ContinuousClock.now + options.queueFullTimeout)
+            let limit = deadline ?? (ContinuousClock.now + queueFullTimeout)
             deadline = limit
             if ContinuousClock.now >= limit { throw queueFullError() }
             return false
@@ -237,7 +243,7 @@ public final class KafkaProducer: Sendable {
     }
 
     private func queueFullError() -> KafkaError {
-        KafkaError(code: .queueFull, message: "librdkafka's producer queue stayed full for \(options.queueFullTimeout)",
+        KafkaError(code: .queueFull, message: "librdkafka's producer queue stayed full for \(queueFullTimeout)",
             isRetriable: true,
             fix: "the brokers are slower than the app or unreachable: raise queue.buffering.max.messages or Options.queueFullTimeout, or slow down")
     }
