@@ -111,7 +111,8 @@ do {
             processed += 1
             if processed == crashAfter {
                 print("crashing on purpose with the transaction open")
-                exit(3)
+                fflush(nil)
+                _exit(3)  // like a crash: no clean-up, no exit handlers
             }
         }
         try await producer.sendOffsetsToTransaction(next, groupMetadata: try consumer.groupMetadata())

@@ -128,8 +128,14 @@ struct ConsumerTests {
     // Both test brokers refuse the commit made in the revoke hook while the group rebalances
     // (mock: REBALANCE_IN_PROGRESS, noida-db: ILLEGAL_GENERATION); the SDK then resumes its
     // partitions after the work it did, and the commit at close covers it.
-    @Test("a rebalance hook commits before revoke, so no message is processed twice", arguments: TestEnvironment.all)
-    func rebalanceHookCommits(broker: TestBroker) async throws {
+    /// Eager everywhere; cooperative-sticky where the broker accepts a commit made while a
+    /// cooperative rebalance is under way (noida-db answers ILLEGAL_GENERATION, Kafka accepts it).
+    static let rebalanceCases: [(TestBroker, PartitionAssignmentStrategy)] =
+        TestEnvironment.all.map { ($0, .range) } + TestEnvironment.all.filter { $0.kind != .noida }.map { ($0, .cooperativeSticky) }
+
+    @Test("a rebalance hook commits before revoke, so no message is processed twice (eager and cooperative-sticky)",
+          arguments: rebalanceCases)
+    func rebalanceHookCommits(broker: TestBroker, strategy: PartitionAssignmentStrategy) async throws {
         let topic = uniqueTopic("rebalance")
         let group = uniqueTopic("rebalance-group")
         try await fill(broker, topic: topic, count: 40)
@@ -137,6 +143,7 @@ struct ConsumerTests {
         let events = LogLines()
         var config = groupConfig(broker, group: group)
         config.enableAutoCommit = false
+        config.partitionAssignmentStrategy = strategy
 
         /// A member that processes slowly and commits in its revoke hook.
         func member(_ name: String) throws -> (KafkaConsumer, Task<Void, Error>) {
@@ -174,6 +181,29 @@ struct ConsumerTests {
         #expect(events.lines.contains { $0.hasPrefix("first revoked") }, "\(events.lines)")
         #expect(Set(processed.lines).count == 40)
         #expect(processed.lines.count == 40, "no message processed twice: \(processed.lines) events: \(events.lines)")
+    }
+
+    @Test("a loop slower than max.poll.interval.ms loses its partitions: the hook hears .lost, the loop goes on", arguments: TestEnvironment.all)
+    func slowLoopLosesPartitions(broker: TestBroker) async throws {
+        let topic = uniqueTopic("lost")
+        try await fill(broker, topic: topic, count: 3)
+        let events = LogLines()
+        var config = groupConfig(broker, group: uniqueTopic("lost-group"))
+        config["max.poll.interval.ms"] = "6000"
+        let consumer = try KafkaConsumer(configuration: config, options: .init(logHandler: KafkaLog.none, rebalanceHandler: { event in
+            events.append("\(event)")
+        }))
+        try consumer.subscribe(topics: [topic])
+        _ = try await KafkaTestSupport.collect(1, from: consumer)
+        try await Task.sleep(for: .seconds(9))  // the loop body: longer than max.poll.interval.ms
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline,
+              !(events.lines.contains { $0.hasPrefix("lost(") } && events.lines.filter { $0.hasPrefix("assigned(") }.count >= 2) {
+            _ = try await consumer.poll(maxMessages: 100, timeout: .milliseconds(500))
+        }
+        #expect(events.lines.contains { $0.hasPrefix("lost(") }, "\(events.lines)")
+        #expect(events.lines.filter { $0.hasPrefix("assigned(") }.count >= 2, "it rejoins: \(events.lines)")
+        try await consumer.close()
     }
 
     @Test("seek, pause and resume, watermarks and lag return the right numbers", arguments: TestEnvironment.all)
