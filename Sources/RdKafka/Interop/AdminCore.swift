@@ -23,6 +23,11 @@ final class AdminCore: @unchecked Sendable {
         handle.context.admin = self
     }
 
+    deinit {
+        // Clears the context's weak reference now, so its side table goes with this object.
+        handle.context.admin = nil
+    }
+
     /// Called from `rd_kafka_poll` on the requesting thread.
     private func record(_ code: rd_kafka_resp_err_t, _ reason: String) {
         var error = Interop.error(code, handle.context.scrub(reason))
