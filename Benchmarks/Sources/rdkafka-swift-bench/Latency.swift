@@ -158,15 +158,7 @@ func runLatency(_ o: BenchOptions) async -> Int32 {
 /// latency for the same message (`DeliveryReport.latencyMicroseconds`); the gap is the SDK's
 /// hand-off cost (delivery thread, continuation resume, task wake-up).
 func runSendLatency(_ o: BenchOptions) async -> Int32 {
-    let producer: KafkaProducer
-    do {
-        producer = try KafkaProducer(configuration: o.configuration(producer: true))
-    } catch {
-        log("producer: \(error)")
-        return 1
-    }
-    let payload = KafkaPayload(makePayload(o.size))
-    guard await warmUp(producer, o, payload: payload) else { return 1 }
+    guard let (producer, payload) = await connectedProducer(o) else { return 1 }
     var wall: [Int64] = []
     var librdkafka: [Int64] = []
     wall.reserveCapacity(o.n)

@@ -42,6 +42,24 @@ func warmUp(_ producer: KafkaProducer, _ o: BenchOptions, payload: KafkaPayload)
     return false
 }
 
+/// A producer with its connection up (see ``warmUp``) and the payload every message carries;
+/// nil, after saying why, when either fails.
+func connectedProducer(_ o: BenchOptions, options: KafkaProducer.Options = .init()) async -> (KafkaProducer, KafkaPayload)? {
+    let producer: KafkaProducer
+    do {
+        producer = try KafkaProducer(configuration: o.configuration(producer: true), options: options)
+    } catch {
+        log("producer: \(error)")
+        return nil
+    }
+    let payload = KafkaPayload(makePayload(o.size))
+    guard await warmUp(producer, o, payload: payload) else {
+        log("no connection to \(o.brokers)")
+        return nil
+    }
+    return (producer, payload)
+}
+
 func runProduce(_ o: BenchOptions) async -> Int32 {
     let counters = Counters(expected: o.n)
     let variant = o.variant
@@ -49,24 +67,13 @@ func runProduce(_ o: BenchOptions) async -> Int32 {
         log("unknown --mode-variant \(variant)")
         return 2
     }
-    let producer: KafkaProducer
     var options = KafkaProducer.Options(deliveryReportBufferSize: variant == "stream" ? 100_000 : nil)
     if variant == "handler" {
         options.deliveryHandler = { (report: DeliveryReport) in
             counters.count(report.error == nil, error: report.error?.description ?? "")
         }
     }
-    do {
-        producer = try KafkaProducer(configuration: o.configuration(producer: true), options: options)
-    } catch {
-        log("producer: \(error)")
-        return 1
-    }
-    let payload = KafkaPayload(makePayload(o.size))
-    guard await warmUp(producer, o, payload: payload) else {
-        log("no connection to \(o.brokers)")
-        return 1
-    }
+    guard let (producer, payload) = await connectedProducer(o, options: options) else { return 1 }
 
     // Stream variant: a task counts the reports as they come.
     var streamTask: Task<Void, Never>? = nil
@@ -136,18 +143,7 @@ final class Ticket: Sendable {
 }
 
 func runSend(_ o: BenchOptions) async -> Int32 {
-    let producer: KafkaProducer
-    do {
-        producer = try KafkaProducer(configuration: o.configuration(producer: true))
-    } catch {
-        log("producer: \(error)")
-        return 1
-    }
-    let payload = KafkaPayload(makePayload(o.size))
-    guard await warmUp(producer, o, payload: payload) else {
-        log("no connection to \(o.brokers)")
-        return 1
-    }
+    guard let (producer, payload) = await connectedProducer(o) else { return 1 }
     let counters = Counters(expected: o.n)
     let ticket = Ticket()
     let n = o.n
