@@ -9,4 +9,56 @@
 static inline void swift_rdkafka_name_thread(const char *name) {
         prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
 }
+
+/// Enqueues one message (rd_kafka_produceva; rd_kafka_producev is a variadic macro that Swift
+/// cannot call). By topic handle when rkt is set, else by name. key/value NULL: none;
+/// partition -1 (RD_KAFKA_PARTITION_UA): the partitioner chooses; timestamp 0: now. hdrs (may be
+/// NULL) is taken over on success only. The payload is copied (RD_KAFKA_MSG_F_COPY).
+/// Returns the error code; RD_KAFKA_RESP_ERR_NO_ERROR when enqueued.
+static inline rd_kafka_resp_err_t swift_rdkafka_produce(
+        rd_kafka_t *rk, rd_kafka_topic_t *rkt, const char *topic, int32_t partition,
+        const void *key, size_t key_len, const void *value, size_t len,
+        int64_t timestamp, rd_kafka_headers_t *hdrs, void *opaque) {
+        rd_kafka_vu_t vus[8];
+        size_t n = 0;
+        if (rkt) {
+                vus[n].vtype = RD_KAFKA_VTYPE_RKT;
+                vus[n++].u.rkt = rkt;
+        } else {
+                vus[n].vtype = RD_KAFKA_VTYPE_TOPIC;
+                vus[n++].u.cstr = topic;
+        }
+        vus[n].vtype = RD_KAFKA_VTYPE_PARTITION;
+        vus[n++].u.i32 = partition;
+        vus[n].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+        vus[n++].u.i = RD_KAFKA_MSG_F_COPY;
+        if (key) {
+                vus[n].vtype = RD_KAFKA_VTYPE_KEY;
+                vus[n].u.mem.ptr = (void *)key;
+                vus[n++].u.mem.size = key_len;
+        }
+        if (value) {
+                vus[n].vtype = RD_KAFKA_VTYPE_VALUE;
+                vus[n].u.mem.ptr = (void *)value;
+                vus[n++].u.mem.size = len;
+        }
+        if (timestamp) {
+                vus[n].vtype = RD_KAFKA_VTYPE_TIMESTAMP;
+                vus[n++].u.i64 = timestamp;
+        }
+        if (hdrs) {
+                vus[n].vtype = RD_KAFKA_VTYPE_HEADERS;
+                vus[n++].u.headers = hdrs;
+        }
+        if (opaque) {
+                vus[n].vtype = RD_KAFKA_VTYPE_OPAQUE;
+                vus[n++].u.ptr = opaque;
+        }
+        rd_kafka_error_t *error = rd_kafka_produceva(rk, vus, n);
+        if (!error)
+                return RD_KAFKA_RESP_ERR_NO_ERROR;
+        rd_kafka_resp_err_t code = rd_kafka_error_code(error);
+        rd_kafka_error_destroy(error);
+        return code;
+}
 #endif

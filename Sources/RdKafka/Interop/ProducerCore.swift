@@ -7,14 +7,18 @@ import Synchronization
 /// events from the main queue in batches (`rd_kafka_queue_poll` +
 /// `rd_kafka_event_message_array`).
 final class ProducerCore: @unchecked Sendable {
+    /// Small and trivial on purpose: the hot path returns it; ``enqueueError(_:for:)`` makes the
+    /// `KafkaError` off that path.
     enum EnqueueResult {
         case enqueued
         case queueFull
-        case failed(KafkaError)
+        case failed(rd_kafka_resp_err_t)
     }
 
     let handle: NativeHandle
     private let mainQueue: OpaquePointer
+    private let wakeup: QueueWakeup
+    private let topics: TopicHandleCache
     let room = RoomSignal()
     let reports: DeliveryReportBuffer?
     // Dropped once the delivery thread has stopped, so handlers that capture their producer
@@ -67,6 +71,8 @@ final class ProducerCore: @unchecked Sendable {
             throw KafkaError(code: .criticalSystemResource, message: "librdkafka returned no main queue")
         }
         mainQueue = queue
+        wakeup = QueueWakeup(queue: queue)
+        topics = TopicHandleCache(client: handle.pointer)
         reportBatch = .allocate(capacity: Self.reportBatchCapacity)
         reports = reportCapacity.map { DeliveryReportBuffer(capacity: max(1, $0)) }
         self.deliveryHandler = deliveryHandler
@@ -81,6 +87,8 @@ final class ProducerCore: @unchecked Sendable {
 
     deinit {
         // The delivery thread holds a strong reference, so it has stopped before we get here.
+        wakeup.disable()
+        topics.destroyAll()
         rd_kafka_queue_destroy(mainQueue)
         reportBatch.deallocate()
     }
@@ -94,13 +102,9 @@ final class ProducerCore: @unchecked Sendable {
     func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?) -> EnqueueResult {
         callsInside.add(1, ordering: .sequentiallyConsistent)
         defer { callsInside.subtract(1, ordering: .sequentiallyConsistent) }
-        if isClosed.load(ordering: .sequentiallyConsistent) { return .failed(KafkaError.closed("The producer")) }
-        if message.topic.isEmpty {
-            return .failed(.invalidArgument("the message has an empty topic name", fix: "set KafkaProducerMessage.topic"))
-        }
-        if let partition = message.partition, partition < 0 {
-            return .failed(.invalidArgument("partition \(partition) is negative", fix: "use nil to let the partitioner choose"))
-        }
+        if isClosed.load(ordering: .sequentiallyConsistent) { return .failed(RD_KAFKA_RESP_ERR__DESTROY) }
+        if message.topic.isEmpty { return .failed(RD_KAFKA_RESP_ERR__INVALID_ARG) }
+        if let partition = message.partition, partition < 0 { return .failed(RD_KAFKA_RESP_ERR__INVALID_ARG) }
         var headers: OpaquePointer? = nil
         if !message.headers.isEmpty {
             headers = rd_kafka_headers_new(message.headers.count)
@@ -119,57 +123,35 @@ final class ProducerCore: @unchecked Sendable {
                 }
             }
         }
-        let error: OpaquePointer? = message.topic.withCString { topic in
+        let partition = message.partition ?? -1  // RD_KAFKA_PARTITION_UA
+        let timestamp = message.timestamp?.millisecondsSinceEpoch ?? 0  // 0: librdkafka's now
+        let client = handle.pointer
+        func produce(_ rkt: OpaquePointer?, _ topic: UnsafePointer<CChar>?) -> rd_kafka_resp_err_t {
             ProducerCore.withOptionalBytes(message.key) { key in
                 ProducerCore.withOptionalBytes(message.value) { value in
-                    withUnsafeTemporaryAllocation(of: rd_kafka_vu_t.self, capacity: 8) { vus in
-                        var count = 0
-                        func add(_ build: (inout rd_kafka_vu_t) -> Void) {
-                            var vu = rd_kafka_vu_t()
-                            build(&vu)
-                            vus.initializeElement(at: count, to: vu)
-                            count += 1
-                        }
-                        add { $0.vtype = RD_KAFKA_VTYPE_TOPIC; $0.u.cstr = topic }
-                        add { $0.vtype = RD_KAFKA_VTYPE_MSGFLAGS; $0.u.i = RD_KAFKA_MSG_F_COPY }
-                        if let partition = message.partition {
-                            add { $0.vtype = RD_KAFKA_VTYPE_PARTITION; $0.u.i32 = partition }
-                        }
-                        if let key {
-                            add {
-                                $0.vtype = RD_KAFKA_VTYPE_KEY
-                                $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: key.baseAddress ?? ProducerCore.emptyBytes)
-                                $0.u.mem.size = key.count
-                            }
-                        }
-                        if let value {
-                            add {
-                                $0.vtype = RD_KAFKA_VTYPE_VALUE
-                                $0.u.mem.ptr = UnsafeMutableRawPointer(mutating: value.baseAddress ?? ProducerCore.emptyBytes)
-                                $0.u.mem.size = value.count
-                            }
-                        }
-                        if let timestamp = message.timestamp {
-                            add { $0.vtype = RD_KAFKA_VTYPE_TIMESTAMP; $0.u.i64 = timestamp.millisecondsSinceEpoch }
-                        }
-                        if let headers {
-                            add { $0.vtype = RD_KAFKA_VTYPE_HEADERS; $0.u.headers = headers }
-                        }
-                        if let opaque {
-                            add { $0.vtype = RD_KAFKA_VTYPE_OPAQUE; $0.u.ptr = opaque }
-                        }
-                        return rd_kafka_produceva(handle.pointer, vus.baseAddress, count)
-                    }
+                    swift_rdkafka_produce(client, rkt, topic, partition, ProducerCore.start(key), key?.count ?? 0,
+                        ProducerCore.start(value), value?.count ?? 0, timestamp, headers, opaque)
                 }
             }
         }
-        guard let error else { return .enqueued }
+        let rkt = topics.handle(for: message.topic)
+        let code = rkt != nil ? produce(rkt, nil) : message.topic.withCString { produce(nil, $0) }
+        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return .enqueued }
         if let headers { rd_kafka_headers_destroy(headers) }  // not taken over on failure
-        if rd_kafka_error_code(error) == RD_KAFKA_RESP_ERR__QUEUE_FULL {
-            rd_kafka_error_destroy(error)
-            return .queueFull
+        if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
+        return .failed(code)
+    }
+
+    /// The error for a `.failed` enqueue of `message`, with what to do about it.
+    func enqueueError(_ code: rd_kafka_resp_err_t, for message: KafkaProducerMessage) -> KafkaError {
+        if code == RD_KAFKA_RESP_ERR__DESTROY && closed { return KafkaError.closed("The producer") }
+        if message.topic.isEmpty {
+            return .invalidArgument("the message has an empty topic name", fix: "set KafkaProducerMessage.topic")
         }
-        var kafkaError = Interop.consume(error)
+        if let partition = message.partition, partition < 0 {
+            return .invalidArgument("partition \(partition) is negative", fix: "use nil to let the partitioner choose")
+        }
+        var kafkaError = Interop.error(code)
         switch kafkaError.code {
         case .messageSizeTooLarge, .invalidMessageSize:
             kafkaError.fix = "the message is \(message.value?.count ?? 0) bytes; raise message.max.bytes (and the topic's max.message.bytes) or send smaller messages"
@@ -180,10 +162,15 @@ final class ProducerCore: @unchecked Sendable {
         default: break
         }
         if let fatal = handle.fatalError() { kafkaError = fatal }
-        return .failed(kafkaError)
+        return kafkaError
     }
 
     nonisolated(unsafe) static let emptyBytes = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
+
+    /// A present but empty payload still needs a non-NULL pointer: NULL means none.
+    private static func start(_ bytes: UnsafeRawBufferPointer?) -> UnsafeRawPointer? {
+        bytes.map { $0.baseAddress ?? emptyBytes }
+    }
 
     private static func withOptionalBytes<R>(_ payload: KafkaPayload?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
         guard let payload else { return body(nil) }
@@ -196,21 +183,24 @@ final class ProducerCore: @unchecked Sendable {
         swift_rdkafka_name_thread("rdk:sdk-deliver")  // visible in top, perf, gdb
         defer { threadDone.signal() }
         while true {
-            if stopRequested.load(ordering: .sequentiallyConsistent) && rd_kafka_queue_length(mainQueue) == 0 { return }
+            let stopping = stopRequested.load(ordering: .sequentiallyConsistent)
             // While a producing thread serves reports itself (see serveInline), stay out of its
-            // way: reports freed on the thread that allocated the messages are much cheaper.
-            if isProducerServing() {
-                usleep(2_000)
+            // way: reports freed on the thread that allocated the messages are much cheaper, and
+            // two threads taking turns cost a context switch per event. Look again in 5 ms.
+            if !stopping && isProducerServing() {
+                usleep(5_000)
                 continue
             }
-            guard let event = rd_kafka_queue_poll(mainQueue, 100) else {
-                if stopRequested.load(ordering: .sequentiallyConsistent) { return }
-                room.signal()
-                continue
+            while stopping || !isProducerServing(), let event = rd_kafka_queue_poll(mainQueue, 0) {
+                serveLock.lock()
+                handle(event)
+                serveLock.unlock()
             }
-            serveLock.lock()
-            handle(event)
-            serveLock.unlock()
+            if rd_kafka_queue_length(mainQueue) > 0 { continue }  // left to a producing thread
+            if stopping { return }
+            // Woken when an event lands in the empty queue; an idle wake-up lets senders that
+            // wait for room look at their deadlines.
+            if !wakeup.wait(milliseconds: 100) { room.signal() }
         }
     }
 
@@ -458,8 +448,8 @@ final class ProducerCore: @unchecked Sendable {
     /// Stops the delivery thread after it has served what is queued.
     func stopDeliveryThread() {
         guard !stopRequested.exchange(true, ordering: .sequentiallyConsistent) else { return }
-        rd_kafka_queue_yield(mainQueue)
-        threadDone.wait()
+        // The thread may be about to wait: keep waking it until it has seen the request.
+        while threadDone.wait(timeout: .now() + .milliseconds(1)) == .timedOut { wakeup.signal() }
         reports?.finish()
         room.signal()
         serveLock.lock()

@@ -1,6 +1,7 @@
 /// The outcome of producing one message: where it was written, or why it was not.
 ///
-/// Reports carry the message's identity and outcome, not its bytes, so they stay small.
+/// Reports carry the message's identity and outcome, not its bytes, so they stay small: the
+/// error, rare, is kept behind a reference so that passing a report around copies a few words.
 public struct DeliveryReport: Sendable, Hashable {
     public var topic: String
     public var partition: Int32
@@ -12,8 +13,34 @@ public struct DeliveryReport: Sendable, Hashable {
     public var latencyMicroseconds: Int64
     /// The id ``KafkaProducer/produce(_:)`` returned for this message (0 for other forms).
     public var messageID: UInt64
-    /// Why the message was not delivered, or `nil` when it was.
-    public var error: KafkaError?
+    private var failure: Failure?
 
-    public var isDelivered: Bool { error == nil }
+    /// Why the message was not delivered, or `nil` when it was.
+    public var error: KafkaError? {
+        get { failure?.error }
+        set { failure = newValue.map(Failure.init) }
+    }
+
+    public var isDelivered: Bool { failure == nil }
+
+    init(
+        topic: String, partition: Int32, offset: Int64, timestamp: KafkaTimestamp?, latencyMicroseconds: Int64,
+        messageID: UInt64, error: KafkaError?
+    ) {
+        self.topic = topic
+        self.partition = partition
+        self.offset = offset
+        self.timestamp = timestamp
+        self.latencyMicroseconds = latencyMicroseconds
+        self.messageID = messageID
+        self.failure = error.map(Failure.init)
+    }
+
+    /// Immutable, so sharing it between copies of a report is safe.
+    private final class Failure: Sendable, Hashable {
+        let error: KafkaError
+        init(_ error: KafkaError) { self.error = error }
+        static func == (a: Failure, b: Failure) -> Bool { a.error == b.error }
+        func hash(into hasher: inout Hasher) { hasher.combine(error) }
+    }
 }

@@ -133,9 +133,9 @@ public final class KafkaProducer: Sendable {
                     case .queueFull:
                         opaque.release()
                         continuation.resume(returning: .retry)
-                    case .failed(let error):
+                    case .failed(let code):
                         opaque.release()
-                        continuation.resume(throwing: error)
+                        continuation.resume(throwing: core.enqueueError(code, for: message))
                     }
                 }
             } catch let error as KafkaError {
@@ -164,9 +164,9 @@ public final class KafkaProducer: Sendable {
             switch core.enqueue(message, opaque: pending.toOpaque()) {
             case .enqueued:
                 return
-            case .failed(let error):
+            case .failed(let code):
                 pending.release()
-                throw error
+                throw core.enqueueError(code, for: message)
             case .queueFull:
                 if ContinuousClock.now >= deadline {
                     pending.release()
@@ -187,17 +187,32 @@ public final class KafkaProducer: Sendable {
     @discardableResult
     public func produce(_ message: KafkaProducerMessage) throws(KafkaError) -> UInt64 {
         let (id, opaque) = identity()
+        let seen = core.room.current
+        let result = core.enqueue(message, opaque: opaque)
+        guard case .enqueued = result else {
+            try produceAfterRefusal(message, opaque: opaque, seen: seen, result: result)
+            return id
+        }
+        // Like a C producer's rd_kafka_poll: serve ready reports on this thread now and then,
+        // which keeps a tight produce loop as cheap as C's.
+        if core.produceCalls.add(1, ordering: .relaxed).newValue & 1023 == 0 { core.serveInline(timeoutMs: 0) }
+        return id
+    }
+
+    /// The rest of ``produce(_:)`` once librdkafka refused the message: an error, or a full
+    /// queue to wait on. Kept apart so the common path stays small.
+    @inline(never)
+    private func produceAfterRefusal(
+        _ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, seen: UInt64, result: ProducerCore.EnqueueResult
+    ) throws(KafkaError) {
+        var result = result
+        var seen = seen
         var deadline: ContinuousClock.Instant?
-        while true {
-            let seen = core.room.current
-            if try attempt(message, opaque: opaque, deadline: &deadline) {
-                // Like a C producer's rd_kafka_poll: serve ready reports on this thread now and
-                // then, which keeps a tight produce loop as cheap as C's.
-                if core.produceCalls.add(1, ordering: .relaxed).newValue & 1023 == 0 { core.serveInline(timeoutMs: 0) }
-                return id
-            }
+        while try !settle(result, message, deadline: &deadline) {
             // Queue full: serve reports here (room comes from them), or wait for the thread that does.
             if !core.serveInline(timeoutMs: 100) { core.room.waitBlocking(after: seen, until: deadline ?? .now) }
+            seen = core.room.current
+            result = core.enqueue(message, opaque: opaque)
         }
     }
 
@@ -217,11 +232,19 @@ public final class KafkaProducer: Sendable {
     private func attempt(
         _ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, deadline: inout ContinuousClock.Instant?
     ) throws(KafkaError) -> Bool {
-        switch core.enqueue(message, opaque: opaque) {
+        try settle(core.enqueue(message, opaque: opaque), message, deadline: &deadline)
+    }
+
+    /// What an enqueue's `result` means: `true` when enqueued, `false` when the queue is full and
+    /// the wait for room may go on (the deadline starts at the first refusal), else the error.
+    private func settle(
+        _ result: ProducerCore.EnqueueResult, _ message: KafkaProducerMessage, deadline: inout ContinuousClock.Instant?
+    ) throws(KafkaError) -> Bool {
+        switch result {
         case .enqueued:
             return true
-        case .failed(let error):
-            throw error
+        case .failed(let code):
+            throw core.enqueueError(code, for: message)
         case .queueFull:
             let limit = deadline ?? (ContinuousClock.now + queueFullTimeout)
             deadline = limit
