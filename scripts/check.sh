@@ -22,7 +22,7 @@ for sanitizer in "${@:-address}"; do
         # halt_on_error: a race or memory error fails the run instead of scrolling past.
         # fast_unwind_on_malloc=0: full stacks through libcrypto/librdkafka, which the
         # suppressions in lsan.supp need.
-        TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0" LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp" \
+        RDKAFKA_TEST_SLOWDOWN=4 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0" LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp" \
             timeout --signal=INT 3000 swift test --no-parallel --sanitize="$s" --scratch-path ".build-${s:0:1}san" || status=1
     done
 done

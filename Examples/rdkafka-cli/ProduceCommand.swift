@@ -61,13 +61,21 @@ enum ProduceCommand {
                 message = KafkaProducerMessage(topic: topic, partition: partition, key: key, value: KafkaPayload(value), headers: headers)
             }
             sent += 1
-            try producer.send(message) { report in
-                if let error = report.error {
-                    failures.add()
-                    FileHandle.standardError.write(Data("delivery failed: \(error)\n".utf8))
-                } else if printReports {
-                    print("delivered \(report.topic)[\(report.partition)]@\(report.offset)")
+            do {
+                try producer.send(message) { report in
+                    if let error = report.error {
+                        failures.add()
+                        FileHandle.standardError.write(Data("delivery failed: \(error)\n".utf8))
+                    } else if printReports {
+                        print("delivered \(report.topic)[\(report.partition)]@\(report.offset)")
+                    }
                 }
+            } catch {
+                if error.isFatal || error.code == .destroy { throw error }
+                // Refused at once (a partition the cluster is known not to have, a message too
+                // large...): counted like a failed delivery; the other messages still go.
+                failures.add()
+                FileHandle.standardError.write(Data("produce failed: \(error)\n".utf8))
             }
         }
         let left = await producer.shutdown(timeout: .seconds(30))

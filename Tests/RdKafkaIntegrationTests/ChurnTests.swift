@@ -4,7 +4,7 @@ import RdKafkaTesting
 import Synchronization
 import Testing
 
-@Suite("Consumer group under churn", .serialized, .timeLimit(.minutes(3)))
+@Suite("Consumer group under churn", .serialized, .timeLimit(.minutes(3 * TestEnvironment.slowdown)))
 struct ChurnTests {
     /// What every member processed, shared across members.
     final class Ledger: Sendable {
@@ -78,7 +78,7 @@ struct ChurnTests {
         let a2 = try member("a2")
         #expect(try await producing.value.isEmpty)
 
-        let deadline = ContinuousClock.now + .seconds(90)
+        let deadline = ContinuousClock.now + .seconds(90 * TestEnvironment.slowdown)
         while ledger.unique < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(100)) }
         for remaining in [c, d, a2] { try await leave(remaining) }
 

@@ -29,6 +29,11 @@ struct TestBroker: Sendable, CustomTestStringConvertible, CustomStringConvertibl
 enum TestEnvironment {
     static let env = ProcessInfo.processInfo.environment
 
+    /// How many times slower than a plain debug build this run is (`make check` runs under
+    /// AddressSanitizer with full stack unwinding and sets `RDKAFKA_TEST_SLOWDOWN`): waits that
+    /// bound how long the brokers and clients may take scale with it; counts never do.
+    static let slowdown = max(1, Int(env["RDKAFKA_TEST_SLOWDOWN"] ?? "") ?? 1)
+
     /// An in-process mock cluster for runs without `make test` (plain `swift test`).
     static let embeddedCluster: MockCluster? = {
         guard env["RDKAFKA_TEST_MOCK_BOOTSTRAP"] == nil else { return nil }
