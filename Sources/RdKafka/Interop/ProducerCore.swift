@@ -126,16 +126,14 @@ final class ProducerCore: @unchecked Sendable {
         let partition = message.partition ?? -1  // RD_KAFKA_PARTITION_UA
         let timestamp = message.timestamp?.millisecondsSinceEpoch ?? 0  // 0: librdkafka's now
         let client = handle.pointer
-        func produce(_ rkt: OpaquePointer?, _ topic: UnsafePointer<CChar>?) -> rd_kafka_resp_err_t {
-            ProducerCore.withOptionalBytes(message.key) { key in
-                ProducerCore.withOptionalBytes(message.value) { value in
-                    swift_rdkafka_produce(client, rkt, topic, partition, ProducerCore.start(key), key?.count ?? 0,
-                        ProducerCore.start(value), value?.count ?? 0, timestamp, headers, opaque)
-                }
+        let code: rd_kafka_resp_err_t
+        if let rkt = topics.handle(for: message.topic) {
+            code = Self.produce(client, rkt, nil, partition, message.key, message.value, timestamp, headers, opaque)
+        } else {
+            code = message.topic.withCString { topic in
+                Self.produce(client, nil, topic, partition, message.key, message.value, timestamp, headers, opaque)
             }
         }
-        let rkt = topics.handle(for: message.topic)
-        let code = rkt != nil ? produce(rkt, nil) : message.topic.withCString { produce(nil, $0) }
         guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return .enqueued }
         if let headers { rd_kafka_headers_destroy(headers) }  // not taken over on failure
         if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { return .queueFull }
@@ -166,6 +164,20 @@ final class ProducerCore: @unchecked Sendable {
     }
 
     nonisolated(unsafe) static let emptyBytes = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
+
+    /// A static function, not a local one: a local function capturing the message cost a heap
+    /// allocation per call (measured with the malloc counter).
+    private static func produce(
+        _ client: OpaquePointer, _ rkt: OpaquePointer?, _ topic: UnsafePointer<CChar>?, _ partition: Int32,
+        _ key: KafkaPayload?, _ value: KafkaPayload?, _ timestamp: Int64, _ headers: OpaquePointer?, _ opaque: UnsafeMutableRawPointer?
+    ) -> rd_kafka_resp_err_t {
+        withOptionalBytes(key) { key in
+            withOptionalBytes(value) { value in
+                swift_rdkafka_produce(client, rkt, topic, partition, start(key), key?.count ?? 0,
+                    start(value), value?.count ?? 0, timestamp, headers, opaque)
+            }
+        }
+    }
 
     /// A present but empty payload still needs a non-NULL pointer: NULL means none.
     private static func start(_ bytes: UnsafeRawBufferPointer?) -> UnsafeRawPointer? {
