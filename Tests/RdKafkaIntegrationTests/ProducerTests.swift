@@ -1,6 +1,7 @@
 import Foundation
 import RdKafka
 import RdKafkaTesting
+import Synchronization
 import Testing
 
 /// Sum of high watermarks over a topic's partitions: how many messages the broker holds.
@@ -224,6 +225,30 @@ struct ProducerTests {
         try await producer.flush()
         #expect(Set(seen.lines) == Set((0..<100).map { "\($0):true" }))
         _ = await producer.shutdown()
+    }
+
+    @Test("fire-and-forget reports name each message's topic when topics alternate, and carry latency only when measured", arguments: TestEnvironment.all)
+    func reportsAcrossTopicsAndLatency(broker: TestBroker) async throws {
+        let topics = (0..<3).map { uniqueTopic("alternate\($0)") }
+        for measures in [false, true] {
+            let seen = Mutex<[UInt64: (topic: String, latency: Int64?, delivered: Bool)]>([:])
+            let producer = try KafkaProducer(configuration: broker.configuration(), options: .init(
+                deliveryHandler: { report in seen.withLock { $0[report.messageID] = (report.topic, report.latencyMicroseconds, report.isDelivered) } },
+                measuresLatency: measures))
+            var sent: [UInt64: String] = [:]
+            for i in 0..<300 {
+                let topic = topics[i % topics.count]  // a new topic every message: the cache's slow path each time
+                sent[try producer.produce(KafkaProducerMessage(topic: topic, partition: 0, value: "\(i)"))] = topic
+            }
+            try await producer.flush()
+            let reports = seen.withLock { $0 }
+            #expect(reports.count == 300)
+            #expect(reports.allSatisfy { id, report in report.delivered && sent[id] == report.topic })
+            #expect(reports.values.allSatisfy { measures ? ($0.latency ?? -1) >= 0 : $0.latency == nil }, "measuresLatency \(measures)")
+            let awaited = try await producer.send(KafkaProducerMessage(topic: topics[0], partition: 0, value: "awaited"))
+            #expect((awaited.latencyMicroseconds ?? -1) >= 0, "an awaited send always carries its latency")
+            _ = await producer.shutdown()
+        }
     }
 
     @Test("an aborted transaction is invisible to a read_committed consumer", arguments: TestEnvironment.full)

@@ -171,7 +171,7 @@ func runSendLatency(_ o: BenchOptions) async -> Int32 {
         do {
             let report = try await producer.send(KafkaProducerMessage(topic: o.topic, partition: partition, value: payload))
             wall.append(nowNs() - t)
-            librdkafka.append(report.latencyMicroseconds * 1000)
+            librdkafka.append((report.latencyMicroseconds ?? 0) * 1000)
         } catch {
             errors += 1
         }

@@ -198,6 +198,16 @@ final class Counters: Sendable {
         if done == expected { lastNs.store(nowNs(), ordering: .releasing) }
     }
 
+    /// ``count(_:error:)`` for a handler the SDK never runs on two threads at once
+    /// (`Options.deliveryHandler`): a load and a store, like the C bench's `st->ok++`, instead
+    /// of an atomic add.
+    @inline(__always) func countSerially(_ delivered: Bool, error: @autoclosure () -> String) {
+        guard delivered else { return count(false, error: error()) }
+        let done = ok.load(ordering: .relaxed) + 1
+        ok.store(done, ordering: .relaxed)
+        if done + failed.load(ordering: .relaxed) == expected { lastNs.store(nowNs(), ordering: .releasing) }
+    }
+
     var total: Int { ok.load(ordering: .relaxed) + failed.load(ordering: .relaxed) }
 }
 

@@ -52,6 +52,22 @@ public struct KafkaPayload: Sendable, Hashable {
     }
 }
 
+extension KafkaPayload {
+    /// The bytes' start (never NULL: a present but empty payload is not "none" to librdkafka)
+    /// and count, in place. For the produce path: no copy of the storage.
+    @inline(__always)
+    func withBytes<R>(_ body: (UnsafeRawPointer, Int) -> R) -> R {
+        switch storage {
+        case .bytes(let b):
+            return b.withUnsafeBytes { body($0.baseAddress ?? ProducerCore.emptyBytes, $0.count) }
+        case .data(let d):
+            return d.withUnsafeBytes { body($0.baseAddress ?? ProducerCore.emptyBytes, $0.count) }
+        case .string:
+            return withUnsafeBytes { body($0.baseAddress ?? ProducerCore.emptyBytes, $0.count) }
+        }
+    }
+}
+
 extension KafkaPayload: ExpressibleByStringLiteral, ExpressibleByStringInterpolation {
     public init(stringLiteral value: String) { self.init(value) }
 }

@@ -34,8 +34,6 @@ final class ProducerCore: @unchecked Sendable {
     private let pollBusy = Atomic<Bool>(false)
     private let nextID = Atomic<UInt64>(1)
     let failedDeliveries = Atomic<Int>(0)
-    /// Fire-and-forget calls so far, to serve reports inline every so often.
-    let produceCalls = Atomic<UInt64>(0)
     private let threadDone = DispatchSemaphore(value: 0)
 
     /// Failed messages waiting for the app (`takeUndelivered`), and purge collection.
@@ -62,7 +60,7 @@ final class ProducerCore: @unchecked Sendable {
     init(
         configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler, reportCapacity: Int?,
         deliveryHandler: (@Sendable (DeliveryReport) -> Void)?, errorHandler: (@Sendable (KafkaError) -> Void)?, statisticsHandler: (@Sendable (String) -> Void)?,
-        failFastOnSecurityErrors: Bool
+        failFastOnSecurityErrors: Bool, measuresLatency: Bool
     ) throws(KafkaError) {
         handle = try NativeHandle(type: RD_KAFKA_PRODUCER, configuration: configuration, logHandler: logHandler) { conf in
             rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_DR | RD_KAFKA_EVENT_ERROR | RD_KAFKA_EVENT_STATS))
@@ -80,6 +78,7 @@ final class ProducerCore: @unchecked Sendable {
         self.errorHandler = errorHandler
         self.statisticsHandler = statisticsHandler
         self.failFastOnSecurityErrors = failFastOnSecurityErrors
+        self.measuresLatency = measuresLatency
         let thread = Thread { [self] in self.deliveryLoop() }
         thread.name = "rdkafka-delivery"
         thread.start()
@@ -97,11 +96,13 @@ final class ProducerCore: @unchecked Sendable {
 
     // MARK: Enqueue (hot path: no lock, no allocation beyond librdkafka's own)
 
-    func makeID() -> UInt64 { nextID.add(1, ordering: .relaxed).oldValue }
+    /// A fresh message id; ids also pace the inline serving of fire-and-forget reports.
+    func makeID() -> UInt64 { nextID.wrappingAdd(1, ordering: .relaxed).oldValue }
 
     func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?) -> EnqueueResult {
-        callsInside.add(1, ordering: .sequentiallyConsistent)
-        defer { callsInside.subtract(1, ordering: .sequentiallyConsistent) }
+        // Wrapping: one `lock xadd`; the overflow-checked forms compile to a compare-and-swap loop.
+        callsInside.wrappingAdd(1, ordering: .sequentiallyConsistent)
+        defer { callsInside.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
         if isClosed.load(ordering: .sequentiallyConsistent) { return .failed(RD_KAFKA_RESP_ERR__DESTROY) }
         if message.topic.isEmpty { return .failed(RD_KAFKA_RESP_ERR__INVALID_ARG) }
         if let partition = message.partition, partition < 0 { return .failed(RD_KAFKA_RESP_ERR__INVALID_ARG) }
@@ -166,27 +167,36 @@ final class ProducerCore: @unchecked Sendable {
     nonisolated(unsafe) static let emptyBytes = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
 
     /// A static function, not a local one: a local function capturing the message cost a heap
-    /// allocation per call (measured with the malloc counter).
+    /// allocation per call (measured with the malloc counter). Borrows the payloads' bytes in
+    /// place; no copy of a payload (and so no retain) on this path.
+    @inline(__always)
     private static func produce(
         _ client: OpaquePointer, _ rkt: OpaquePointer?, _ topic: UnsafePointer<CChar>?, _ partition: Int32,
-        _ key: KafkaPayload?, _ value: KafkaPayload?, _ timestamp: Int64, _ headers: OpaquePointer?, _ opaque: UnsafeMutableRawPointer?
+        _ key: borrowing KafkaPayload?, _ value: borrowing KafkaPayload?, _ timestamp: Int64, _ headers: OpaquePointer?,
+        _ opaque: UnsafeMutableRawPointer?
     ) -> rd_kafka_resp_err_t {
-        withOptionalBytes(key) { key in
-            withOptionalBytes(value) { value in
-                swift_rdkafka_produce(client, rkt, topic, partition, start(key), key?.count ?? 0,
-                    start(value), value?.count ?? 0, timestamp, headers, opaque)
+        switch key {
+        case .none:
+            switch value {
+            case .none:
+                return swift_rdkafka_produce(client, rkt, topic, partition, nil, 0, nil, 0, timestamp, headers, opaque)
+            case .some(let value):
+                return value.withBytes { v, vn in
+                    swift_rdkafka_produce(client, rkt, topic, partition, nil, 0, v, vn, timestamp, headers, opaque)
+                }
+            }
+        case .some(let key):
+            return key.withBytes { k, kn in
+                switch value {
+                case .none:
+                    return swift_rdkafka_produce(client, rkt, topic, partition, k, kn, nil, 0, timestamp, headers, opaque)
+                case .some(let value):
+                    return value.withBytes { v, vn in
+                        swift_rdkafka_produce(client, rkt, topic, partition, k, kn, v, vn, timestamp, headers, opaque)
+                    }
+                }
             }
         }
-    }
-
-    /// A present but empty payload still needs a non-NULL pointer: NULL means none.
-    private static func start(_ bytes: UnsafeRawBufferPointer?) -> UnsafeRawPointer? {
-        bytes.map { $0.baseAddress ?? emptyBytes }
-    }
-
-    private static func withOptionalBytes<R>(_ payload: KafkaPayload?, _ body: (UnsafeRawBufferPointer?) -> R) -> R {
-        guard let payload else { return body(nil) }
-        return payload.withUnsafeBytes { body($0) }
     }
 
     // MARK: Delivery thread
@@ -277,10 +287,20 @@ final class ProducerCore: @unchecked Sendable {
     /// Whether fire-and-forget messages carry an id for their report (fixed at creation; read
     /// on the produce path without a lock).
     let wantsReports: Bool
+    /// Whether fire-and-forget reports carry their latency (``KafkaProducer/Options/measuresLatency``).
+    let measuresLatency: Bool
 
     private func deliver(_ batch: UnsafeMutablePointer<UnsafePointer<rd_kafka_message_t>?>, count: Int) {
+        // Read once per batch, not per message (each read of a closure property retains it).
+        let handler = deliveryHandler
+        let stream = reports
+        let latency = measuresLatency
+        if let handler, stream == nil {
+            deliver(batch, count: count, to: handler, latency: latency)
+            return
+        }
         var streamed: [DeliveryReport] = []
-        if reports != nil { streamed.reserveCapacity(count) }
+        if stream != nil { streamed.reserveCapacity(count) }
         // Batches are mostly for one topic: look its name up once per run, not per message.
         var lastTopic: (rkt: OpaquePointer?, name: String) = (nil, "")
         for i in 0..<count {
@@ -294,28 +314,82 @@ final class ProducerCore: @unchecked Sendable {
             }
             let bits = UInt(bitPattern: m._private)
             if bits & 1 == 0, let opaque = m._private {
+                // One report per awaited or callback send: the clock read for its latency is
+                // small next to resuming a task.
                 let pending = Unmanaged<PendingDelivery>.fromOpaque(opaque).takeRetainedValue()
-                pending.complete(report(m, message, topic: pending.topic, id: 0, error: error))
-            } else if reports != nil || deliveryHandler != nil {
+                pending.complete(report(m, message, topic: pending.topic, id: 0, error: error, latency: true))
+            } else if stream != nil || handler != nil {
                 if m.rkt != lastTopic.rkt { lastTopic = (m.rkt, topicName(m.rkt)) }
-                let report = report(m, message, topic: lastTopic.name, id: UInt64(bits >> 1), error: error)
-                deliveryHandler?(report)
-                if reports != nil { streamed.append(report) }
+                let report = report(m, message, topic: lastTopic.name, id: UInt64(bits >> 1), error: error, latency: latency)
+                if let handler { handler(report) }
+                if stream != nil { streamed.append(report) }
             } else if failed {
                 keepUndelivered(message, error: error)
             }
         }
-        if let reports, !streamed.isEmpty { reports.append(streamed) }
+        if let stream, !streamed.isEmpty { stream.append(streamed) }
     }
 
-    private func report(_ m: rd_kafka_message_t, _ message: UnsafePointer<rd_kafka_message_t>, topic: String, id: UInt64, error: KafkaError?) -> DeliveryReport {
+    /// The common fire-and-forget case, a handler and no stream: one report value is updated
+    /// in place per message (only trivial fields change; the topic only when it does), so a
+    /// report costs no copy, retain or release of its own.
+    private func deliver(
+        _ batch: UnsafeMutablePointer<UnsafePointer<rd_kafka_message_t>?>, count: Int,
+        to handler: (DeliveryReport) -> Void, latency: Bool
+    ) {
+        var lastTopic: OpaquePointer? = nil
+        var report = DeliveryReport(
+            topic: "", partition: -1, offset: -1, timestamp: nil, latencyMicroseconds: nil, messageID: 0, error: nil)
+        for i in 0..<count {
+            guard let message = batch[i] else { continue }
+            let m = message.pointee
+            let bits = UInt(bitPattern: m._private)
+            let failed = m.err != RD_KAFKA_RESP_ERR_NO_ERROR
+            if failed {
+                failedDeliveries.add(1, ordering: .relaxed)
+                collectIfPurging(message)
+            }
+            if bits & 1 == 0, let opaque = m._private {
+                let pending = Unmanaged<PendingDelivery>.fromOpaque(opaque).takeRetainedValue()
+                pending.complete(self.report(m, message, topic: pending.topic, id: 0,
+                    error: failed ? deliveryError(m.err) : nil, latency: true))
+                continue
+            }
+            if m.rkt != lastTopic {
+                lastTopic = m.rkt
+                report.topic = topicName(m.rkt)
+            }
+            report.partition = m.partition
+            report.offset = m.offset
+            report.timestamp = Self.timestamp(message)
+            report.messageID = UInt64(bits >> 1)
+            if latency { report.latencyMicroseconds = rd_kafka_message_latency(message) }
+            if failed {
+                report.error = deliveryError(m.err)
+                handler(report)
+                report.error = nil
+            } else {
+                handler(report)
+            }
+        }
+    }
+
+    private static func timestamp(_ message: UnsafePointer<rd_kafka_message_t>) -> KafkaTimestamp? {
         var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ms = rd_kafka_message_timestamp(message, &type)
-        let timestamp: KafkaTimestamp? = type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil
-            : KafkaTimestamp(millisecondsSinceEpoch: ms, kind: type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? .logAppendTime : .createTime)
-        return DeliveryReport(
-            topic: topic, partition: m.partition, offset: m.offset, timestamp: timestamp,
-            latencyMicroseconds: rd_kafka_message_latency(message), messageID: id, error: error)
+        if type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE { return nil }
+        return KafkaTimestamp(millisecondsSinceEpoch: ms, kind: type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? .logAppendTime : .createTime)
+    }
+
+    /// `latency`: whether to read the clock for ``DeliveryReport/latencyMicroseconds``
+    /// (`rd_kafka_message_latency`), about a tenth of the cost of a fire-and-forget report.
+    private func report(
+        _ m: rd_kafka_message_t, _ message: UnsafePointer<rd_kafka_message_t>, topic: String, id: UInt64, error: KafkaError?,
+        latency: Bool
+    ) -> DeliveryReport {
+        DeliveryReport(
+            topic: topic, partition: m.partition, offset: m.offset, timestamp: Self.timestamp(message),
+            latencyMicroseconds: latency ? rd_kafka_message_latency(message) : nil, messageID: id, error: error)
     }
 
     private func deliveryError(_ code: rd_kafka_resp_err_t) -> KafkaError {

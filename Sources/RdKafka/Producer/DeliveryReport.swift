@@ -10,7 +10,10 @@ public struct DeliveryReport: Sendable, Hashable {
     /// The message's timestamp as stored.
     public var timestamp: KafkaTimestamp?
     /// Time from enqueue to the broker's answer, in microseconds (`rd_kafka_message_latency`).
-    public var latencyMicroseconds: Int64
+    /// Always set for ``KafkaProducer/send(_:)`` and ``KafkaProducer/send(_:onDelivery:)``;
+    /// for ``KafkaProducer/produce(_:)`` only with ``KafkaProducer/Options/measuresLatency``
+    /// (a clock read per report), else `nil`.
+    public var latencyMicroseconds: Int64?
     /// The id ``KafkaProducer/produce(_:)`` returned for this message (0 for other forms).
     public var messageID: UInt64
     private var failure: Failure?
@@ -24,7 +27,7 @@ public struct DeliveryReport: Sendable, Hashable {
     public var isDelivered: Bool { failure == nil }
 
     init(
-        topic: String, partition: Int32, offset: Int64, timestamp: KafkaTimestamp?, latencyMicroseconds: Int64,
+        topic: String, partition: Int32, offset: Int64, timestamp: KafkaTimestamp?, latencyMicroseconds: Int64?,
         messageID: UInt64, error: KafkaError?
     ) {
         self.topic = topic
