@@ -38,7 +38,7 @@ trap 'exit 130' INT TERM
 
 # ---------------------------------------------------------------- sizes
 if [ "$QUICK" = 1 ]; then
-    REPS=2
+    REPS=${REPS:-2}
     # size:messages:partitions
     SIZES="100:200000:32"
     NOIDA_N=200000
@@ -46,7 +46,7 @@ if [ "$QUICK" = 1 ]; then
     SENDLAT_N=500
     SEND_N=100000
 else
-    REPS=3
+    REPS=${REPS:-3}
     # The mock keeps ~5 MiB or 100k message sets per partition: 1M x 100 B over 48 partitions;
     # 1000 B and 10,000 B are scaled down to 100 MB of payload each.
     SIZES="100:1000000:48 1000:100000:48 10000:10000:48"
