@@ -85,6 +85,14 @@ def main():
             ratios.append((name, s["msgs_per_sec"] / base["msgs_per_sec"], "throughput swift/c"))
         s["ratio"] = ratios[-1][1] if ratios and ratios[-1][0].startswith(name) else None
 
+    # The consumer target: the SDK at its defaults against the best C loop (C with the big queue).
+    for s in summary:
+        if s["impl"] == "swift" and s["workload"].startswith("consume_") and not s["workload"].startswith("consume_bigqueue"):
+            best = by_key.get((s["broker"], s["workload"].replace("consume_", "consume_bigqueue_", 1), "c"))
+            if best and best.get("msgs_per_sec") and s.get("msgs_per_sec"):
+                ratios.append((s["workload"] + "_defaults_vs_best_c", s["msgs_per_sec"] / best["msgs_per_sec"],
+                               "throughput swift at SDK defaults / c with the big queue"))
+
     def fmt(v, spec):
         width = int("".join(c for c in spec.split(".")[0] if c.isdigit()) or 0)
         return format(v, spec) if isinstance(v, (int, float)) else "-".rjust(width)

@@ -84,15 +84,22 @@ extension KafkaConfiguration {
         set { setBool("enable.partition.eof", newValue) }
     }
 
-    /// Fewest messages librdkafka tries to keep prefetched per partition. The corresponding
-    /// librdkafka property is `queued.min.messages`.
+    /// Fewest messages librdkafka tries to keep prefetched. The corresponding librdkafka
+    /// property is `queued.min.messages`.
+    ///
+    /// librdkafka 2.0.2 counts the whole consumer queue, and once it holds this many messages
+    /// it stops fetching for about a second. When neither this nor
+    /// ``queuedMaxMessagesKBytes`` is set, the SDK's consumers use 1,000,000 (librdkafka's
+    /// default is 100,000), so that a backlog of small messages does not run into that pause;
+    /// the queue is then bounded by its bytes (64 MiB of payload by default). Set either
+    /// property to choose the bound yourself.
     public var queuedMinMessages: Int? {
         get { int("queued.min.messages") }
         set { setInt("queued.min.messages", newValue) }
     }
 
-    /// Most kilobytes prefetched per partition. The corresponding librdkafka property is
-    /// `queued.max.messages.kbytes`.
+    /// Most kilobytes of payload prefetched (librdkafka 2.0.2 counts the whole consumer queue).
+    /// The corresponding librdkafka property is `queued.max.messages.kbytes`.
     public var queuedMaxMessagesKBytes: Int? {
         get { int("queued.max.messages.kbytes") }
         set { setInt("queued.max.messages.kbytes", newValue) }

@@ -122,7 +122,10 @@ public final class KafkaConsumer: Sendable {
         }
         let times = partitions.compactMapValues { if case .timestamp(let ms) = $0 { return ms } else { return nil } }
         let resolved = times.isEmpty ? [:] : try core.offsetsForTimes(times, timeoutMs: KafkaProducer.milliseconds(timeout))
-        try core.assign(partitions.map { tp, start in (tp, resolved[tp] ?? start.logicalValue ?? -1) })
+        // In topic and partition order, not the dictionary's random one: librdkafka looks start
+        // offsets up in list order, so runs repeat the same requests.
+        let ordered = partitions.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
+        try core.assign(ordered.map { tp, start in (tp, resolved[tp] ?? start.logicalValue ?? -1) })
     }
 
     /// The partitions currently assigned (`rd_kafka_assignment`).

@@ -75,6 +75,14 @@ final class ConsumerCore: @unchecked Sendable {
             configuration.set("enable.auto.commit", "false", origin: .sdk(reason: "no group.id: assign-only consumer"))
         }
         if sdkStoresOffsets { configuration.set("enable.auto.offset.store", "false", origin: .sdk(reason: "offsets stored as the app takes messages")) }
+        if configuration.queuedMinMessages == nil && configuration.queuedMaxMessagesKBytes == nil {
+            // librdkafka 2.0.2 stops fetching for a second whenever its local queue holds
+            // queued.min.messages (100,000): one fetch round of small messages from a backlog
+            // (up to 1 MiB per partition) can hold more. Bound the queue by its bytes instead
+            // (queued.max.messages.kbytes, 64 MiB, unchanged).
+            configuration.set("queued.min.messages", String(Self.defaultQueuedMinMessages),
+                origin: .sdk(reason: "no fetch pause at 100,000 queued messages; the queue stays bounded by queued.max.messages.kbytes"))
+        }
         self.maxBatch = max(1, maxBatch)
         self.eventHandler = eventHandler
         self.rebalanceHandler = rebalanceHandler
@@ -114,6 +122,9 @@ final class ConsumerCore: @unchecked Sendable {
     deinit {
         rd_kafka_queue_destroy(queue)
     }
+
+    /// The SDK's `queued.min.messages` when the app sets neither queue threshold.
+    static let defaultQueuedMinMessages = 1_000_000
 
     // MARK: Fetching
 
