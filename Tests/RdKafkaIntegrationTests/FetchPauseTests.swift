@@ -54,6 +54,9 @@ struct FetchPauseTests {
         let atLibrdkafkaDefault = try await longestGap(cluster, topic, count: count) { $0.queuedMinMessages = 100_000 }
         print("fetch pause: longest gap at SDK defaults \(atDefaults), with queued.min.messages=100000 \(atLibrdkafkaDefault)")
         #expect(atDefaults < .milliseconds(400 * TestEnvironment.slowdown), "SDK defaults: longest gap \(atDefaults)")
-        #expect(atLibrdkafkaDefault > .milliseconds(400), "librdkafka default: longest gap \(atLibrdkafkaDefault)")
+        // Under a sanitizer the loop is too slow for a fetch round to outrun it: no control there.
+        if TestEnvironment.slowdown == 1 {
+            #expect(atLibrdkafkaDefault > .milliseconds(400), "librdkafka default: longest gap \(atLibrdkafkaDefault)")
+        }
     }
 }

@@ -23,9 +23,13 @@ final class PendingDelivery {
     func complete(_ report: DeliveryReport) {
         switch completion {
         case .continuation(let continuation):
-            if let error = report.error { continuation.resume(throwing: error) } else { continuation.resume(returning: .report(report)) }
+            Self.resume(continuation, with: report)
         case .callback(let callback):
             callback(report)
         }
+    }
+
+    static func resume(_ continuation: UnsafeContinuation<Outcome, any Error>, with report: DeliveryReport) {
+        if let error = report.error { continuation.resume(throwing: error) } else { continuation.resume(returning: .report(report)) }
     }
 }

@@ -312,15 +312,13 @@ final class ProducerCore: @unchecked Sendable {
                 failedDeliveries.add(1, ordering: .relaxed)
                 collectIfPurging(message)
             }
-            let bits = UInt(bitPattern: m._private)
-            if bits & 1 == 0, let opaque = m._private {
-                // One report per awaited or callback send: the clock read for its latency is
-                // small next to resuming a task.
-                let pending = Unmanaged<PendingDelivery>.fromOpaque(opaque).takeRetainedValue()
-                pending.complete(report(m, message, topic: pending.topic, id: 0, error: error, latency: true))
+            let opaque = DeliveryOpaque.decode(m._private)
+            if completeSend(opaque, m, message, error: error) {
+                continue
             } else if stream != nil || handler != nil {
                 if m.rkt != lastTopic.rkt { lastTopic = (m.rkt, topicName(m.rkt)) }
-                let report = report(m, message, topic: lastTopic.name, id: UInt64(bits >> 1), error: error, latency: latency)
+                let id: UInt64 = if case .id(let id) = opaque { id } else { 0 }
+                let report = report(m, message, topic: lastTopic.name, id: id, error: error, latency: latency)
                 if let handler { handler(report) }
                 if stream != nil { streamed.append(report) }
             } else if failed {
@@ -343,16 +341,18 @@ final class ProducerCore: @unchecked Sendable {
         for i in 0..<count {
             guard let message = batch[i] else { continue }
             let m = message.pointee
-            let bits = UInt(bitPattern: m._private)
             let failed = m.err != RD_KAFKA_RESP_ERR_NO_ERROR
             if failed {
                 failedDeliveries.add(1, ordering: .relaxed)
                 collectIfPurging(message)
             }
-            if bits & 1 == 0, let opaque = m._private {
-                let pending = Unmanaged<PendingDelivery>.fromOpaque(opaque).takeRetainedValue()
-                pending.complete(self.report(m, message, topic: pending.topic, id: 0,
-                    error: failed ? deliveryError(m.err) : nil, latency: true))
+            let opaque = DeliveryOpaque.decode(m._private)
+            let id: UInt64
+            switch opaque {
+            case .id(let messageID): id = messageID
+            case .none: id = 0
+            case .continuation, .pending:
+                _ = completeSend(opaque, m, message, error: failed ? deliveryError(m.err) : nil)
                 continue
             }
             if m.rkt != lastTopic {
@@ -362,7 +362,7 @@ final class ProducerCore: @unchecked Sendable {
             report.partition = m.partition
             report.offset = m.offset
             report.timestamp = Self.timestamp(message)
-            report.messageID = UInt64(bits >> 1)
+            report.messageID = id
             if latency { report.latencyMicroseconds = rd_kafka_message_latency(message) }
             if failed {
                 report.error = deliveryError(m.err)
@@ -371,6 +371,24 @@ final class ProducerCore: @unchecked Sendable {
             } else {
                 handler(report)
             }
+        }
+    }
+
+    /// Completes an awaited or callback send (one report per message: the clock read for its
+    /// latency is small next to resuming a task); `false` for fire-and-forget messages.
+    private func completeSend(
+        _ opaque: DeliveryOpaque, _ m: rd_kafka_message_t, _ message: UnsafePointer<rd_kafka_message_t>, error: KafkaError?
+    ) -> Bool {
+        switch opaque {
+        case .continuation(let continuation):
+            PendingDelivery.resume(continuation, with: report(m, message, topic: topicName(m.rkt), id: 0, error: error, latency: true))
+            return true
+        case .pending(let unmanaged):
+            let pending = unmanaged.takeRetainedValue()
+            pending.complete(report(m, message, topic: pending.topic, id: 0, error: error, latency: true))
+            return true
+        case .id, .none:
+            return false
         }
     }
 

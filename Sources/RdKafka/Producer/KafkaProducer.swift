@@ -132,16 +132,22 @@ public final class KafkaProducer: Sendable {
             let outcome: PendingDelivery.Outcome
             do {
                 outcome = try await withUnsafeThrowingContinuation { continuation in
-                    let pending = PendingDelivery(.continuation(continuation), topic: message.topic)
-                    let opaque = Unmanaged.passRetained(pending)
-                    switch core.enqueue(message, opaque: opaque.toOpaque()) {
+                    // The continuation itself is the opaque; a PendingDelivery only if it cannot be.
+                    var pending: Unmanaged<PendingDelivery>? = nil
+                    var opaque = DeliveryOpaque.encode(continuation)
+                    if opaque == nil {
+                        let made = Unmanaged.passRetained(PendingDelivery(.continuation(continuation), topic: message.topic))
+                        pending = made
+                        opaque = made.toOpaque()
+                    }
+                    switch core.enqueue(message, opaque: opaque) {
                     case .enqueued:
                         break
                     case .queueFull:
-                        opaque.release()
+                        pending?.release()
                         continuation.resume(returning: .retry)
                     case .failed(let code):
-                        opaque.release()
+                        pending?.release()
                         continuation.resume(throwing: core.enqueueError(code, for: message))
                     }
                 }
@@ -263,8 +269,7 @@ public final class KafkaProducer: Sendable {
     private func identity() -> (UInt64, UnsafeMutableRawPointer?) {
         let id = core.makeID()
         guard core.wantsReports else { return (id, nil) }
-        // Tagged with the low bit, so the delivery thread tells it from a PendingDelivery.
-        return (id, UnsafeMutableRawPointer(bitPattern: UInt((id << 1) | 1)))
+        return (id, DeliveryOpaque.encode(id: id))
     }
 
     private func waitForRoom(after seen: UInt64, deadline: ContinuousClock.Instant) async throws(KafkaError) {
