@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make check`: libFuzzer over the configuration parsers (scripts/fuzz.sh, FUZZ_SECONDS), then
 # the test suite under AddressSanitizer with LeakSanitizer (.build-asan), against the same
-# brokers `make test` starts. ThreadSanitizer (`scripts/check.sh thread`) currently
-# crashes inside its own allocator on librdkafka's threads with Swift 6.3.1 on Debian 12.
+# brokers `make test` starts. `scripts/check.sh thread` runs ThreadSanitizer with
+# scripts/tsan-c11-threads.c preloaded: without it TSan cannot see librdkafka's C11 threads
+# and locks and crashes (glibc implements thrd_*/mtx_*/cnd_* with calls TSan never intercepts).
 #   scripts/check.sh [address|thread]...   (default: address)
 #   CHECK_SKIP=REGEX   more tests to leave out of the sanitizer run (swift test --skip); CI
 #                      leaves out the churn suite, a timing test that make test runs unsanitized.
@@ -27,10 +28,15 @@ for sanitizer in "${@:-address}"; do
         echo "make check: swift test --sanitize=$s"
         # Every product, not just the tests' dependencies: the CLI and example tests run the binaries.
         swift build --sanitize="$s" --scratch-path ".build-${s:0:1}san" || { status=1; continue; }
+        preload=
+        if [ "$s" = thread ]; then
+            preload="$ROOT/.build-tsan/libtsan-c11-threads.so"
+            gcc -O2 -shared -fPIC -o "$preload" "$ROOT/scripts/tsan-c11-threads.c" || { status=1; continue; }
+        fi
         # halt_on_error: a race or memory error fails the run instead of scrolling past.
         # fast_unwind_on_malloc=0: full stacks through libcrypto/librdkafka, which the
         # suppressions in lsan.supp need.
-        RDKAFKA_TEST_SLOWDOWN=4 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0" LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp" \
+        LD_PRELOAD="$preload" RDKAFKA_TEST_SLOWDOWN=4 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0" LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp" \
             timeout --signal=INT 3000 swift test --no-parallel --sanitize="$s" --scratch-path ".build-${s:0:1}san" \
                 --skip "SecurityTests.consumerWrongPassword${CHECK_SKIP:+|$CHECK_SKIP}" || status=1
     done
