@@ -5,8 +5,8 @@
 # scripts/tsan-c11-threads.c preloaded: without it TSan cannot see librdkafka's C11 threads
 # and locks and crashes (glibc implements thrd_*/mtx_*/cnd_* with calls TSan never intercepts).
 #   scripts/check.sh [address|thread]...   (default: address)
-#   CHECK_SKIP=REGEX   more tests to leave out of the sanitizer run (swift test --skip); CI
-#                      leaves out the churn suite, a timing test that make test runs unsanitized.
+#   CHECK_SKIP=REGEX   more tests to leave out of the sanitizer run (swift test --skip); the
+#                      (short form) leaves out the churn suite, a timing test make test runs.
 # Always left out here (make test runs it): SecurityTests.consumerWrongPassword. librdkafka
 # 2.0.2 itself leaks 10 allocations (2.8 KB, broker thread) when a consumer is closed after a
 # SASL authentication failure: a 30-line C program with only librdkafka calls

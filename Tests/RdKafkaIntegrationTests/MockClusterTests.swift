@@ -4,7 +4,7 @@ import RdKafkaTesting
 import Testing
 
 /// The testing kit's in-process mock cluster, and clients driven entirely by a config file.
-@Suite("RdKafkaTesting: embedded mock cluster and fault injection", .serialized, .timeLimit(.minutes(2)))
+@Suite("RdKafkaTesting: embedded mock cluster and fault injection", .serialized, .timeLimit(.minutes(2 * TestEnvironment.slowdown)))
 struct MockClusterTests {
     @Test("a producer and a consumer made from a .properties file produce and consume one message")
     func configFileClients() async throws {
@@ -75,7 +75,7 @@ struct MockClusterTests {
 
         let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers]))
         try consumer.assign(Dictionary(uniqueKeysWithValues: (0..<partitions).map { (TopicPartition(topic, $0), KafkaOffset.beginning) }))
-        let messages = try await KafkaTestSupport.collect(count, from: consumer, timeout: .seconds(90))
+        let messages = try await KafkaTestSupport.collect(count, from: consumer, timeout: .seconds(90 * TestEnvironment.slowdown))
         let values = messages.compactMap { $0.valueString.flatMap(Int.init) }
         let lost = count - Set(values).count
         let duplicated = values.count - Set(values).count
