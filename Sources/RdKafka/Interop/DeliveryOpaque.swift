@@ -25,6 +25,12 @@ enum DeliveryOpaque {
         return UnsafeMutableRawPointer(bitPattern: bits | 2)
     }
 
+    /// The ``KafkaProducer/produce(_:)`` id, 0 for the other kinds.
+    var messageID: UInt64 {
+        if case .id(let id) = self { return id }
+        return 0
+    }
+
     static func decode(_ opaque: UnsafeMutableRawPointer?) -> DeliveryOpaque {
         let bits = UInt(bitPattern: opaque)
         if bits & 1 == 1 { return .id(UInt64(bits >> 1)) }

@@ -313,12 +313,10 @@ final class ProducerCore: @unchecked Sendable {
                 collectIfPurging(message)
             }
             let opaque = DeliveryOpaque.decode(m._private)
-            if completeSend(opaque, m, message, error: error) {
-                continue
-            } else if stream != nil || handler != nil {
+            if completeSend(opaque, m, message, error: error) { continue }
+            if stream != nil || handler != nil {
                 if m.rkt != lastTopic.rkt { lastTopic = (m.rkt, topicName(m.rkt)) }
-                let id: UInt64 = if case .id(let id) = opaque { id } else { 0 }
-                let report = report(m, message, topic: lastTopic.name, id: id, error: error, latency: latency)
+                let report = report(m, message, topic: lastTopic.name, id: opaque.messageID, error: error, latency: latency)
                 if let handler { handler(report) }
                 if stream != nil { streamed.append(report) }
             } else if failed {
@@ -347,14 +345,7 @@ final class ProducerCore: @unchecked Sendable {
                 collectIfPurging(message)
             }
             let opaque = DeliveryOpaque.decode(m._private)
-            let id: UInt64
-            switch opaque {
-            case .id(let messageID): id = messageID
-            case .none: id = 0
-            case .continuation, .pending:
-                _ = completeSend(opaque, m, message, error: failed ? deliveryError(m.err) : nil)
-                continue
-            }
+            if completeSend(opaque, m, message, error: failed ? deliveryError(m.err) : nil) { continue }
             if m.rkt != lastTopic {
                 lastTopic = m.rkt
                 report.topic = topicName(m.rkt)
@@ -362,7 +353,7 @@ final class ProducerCore: @unchecked Sendable {
             report.partition = m.partition
             report.offset = m.offset
             report.timestamp = Self.timestamp(message)
-            report.messageID = id
+            report.messageID = opaque.messageID
             if latency { report.latencyMicroseconds = rd_kafka_message_latency(message) }
             if failed {
                 report.error = deliveryError(m.err)
