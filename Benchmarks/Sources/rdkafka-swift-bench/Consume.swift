@@ -74,7 +74,7 @@ func runConsume(_ o: BenchOptions) async -> Int32 {
     let tStart = nowNs()
     let consumer: KafkaConsumer
     do {
-        consumer = try KafkaConsumer(configuration: config)
+        consumer = try KafkaConsumer(configuration: config, options: o.batch.map { KafkaConsumer.Options(maxBatchSize: $0) } ?? KafkaConsumer.Options())
         if o.group != nil {
             try consumer.subscribe(topics: [o.topic])
         } else {

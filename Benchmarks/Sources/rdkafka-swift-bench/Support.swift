@@ -22,6 +22,8 @@ struct BenchOptions {
     var mainActor = false
     var variant = "stream"
     var inflight = 1000
+    /// `KafkaConsumer.Options.maxBatchSize` (nil: the SDK's default).
+    var batch: Int? = nil
     var extra: [(String, String)] = []
 
     static let roundRobin: Int32 = -2
@@ -33,7 +35,7 @@ struct BenchOptions {
                                   [--mode-variant handler|callback|stream|flush] [-X k=v ...]
               rdkafka-swift-bench send    -b BROKERS -t TOPIC -n N -s SIZE [-p ua|rr|PART] [-P PARTITIONS]
                                   [--inflight K] [-X k=v ...]
-              rdkafka-swift-bench consume -b BROKERS -t TOPIC -n N -P PARTITIONS [-g GROUP] [--single|--mainactor]
+              rdkafka-swift-bench consume -b BROKERS -t TOPIC -n N -P PARTITIONS [-g GROUP] [--single|--mainactor] [--batch K]
                                   [-X k=v ...]
               rdkafka-swift-bench latency -b BROKERS -t TOPIC -n N -s SIZE -r RATE -P PARTITIONS [-X k=v ...]
               rdkafka-swift-bench send-latency -b BROKERS -t TOPIC -n N -s SIZE [-p PART] [-X k=v ...]
@@ -68,6 +70,7 @@ struct BenchOptions {
             case "-P", "--partitions": o.partitions = Int(value()) ?? 0
             case "--mode-variant": o.variant = value()
             case "--inflight": o.inflight = max(1, Int(value()) ?? 1)
+            case "--batch": o.batch = max(1, Int(value()) ?? 1)
             case "-p":
                 let v = value()
                 switch v {

@@ -213,47 +213,33 @@ final class ConsumerCore: @unchecked Sendable {
             if count < 0 {
                 return .failed(Interop.error(rd_kafka_last_error(), "consume failed"))
             }
-            let delivered = separateEvents(buffer, count: count)
-            if delivered > 0 {
-                let owned = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: delivered)
-                owned.update(from: buffer, count: delivered)
-                return .batch(MessageBatch(owner: handle, messages: owned, count: delivered))
+            if let batch = MessageBatch.take(owner: handle, from: buffer, count: count, onError: consumeError) {
+                return .batch(batch)
             }
         }
     }
 
-    /// Moves error and EOF "messages" out of `buffer` into events; returns how many real
-    /// messages are left at its front.
-    private func separateEvents(_ buffer: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int) -> Int {
-        var kept = 0
-        for i in 0..<count {
-            guard let message = buffer[i] else { continue }
-            let m = message.pointee
-            if m.err == RD_KAFKA_RESP_ERR_NO_ERROR {
-                buffer[kept] = message
-                kept += 1
-                continue
-            }
-            let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
-            if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
-                eventHandler?(.partitionEOF(TopicPartition(topic, m.partition), offset: m.offset))
-            } else {
-                let text = rd_kafka_message_errstr(message).map { String(cString: $0) } ?? Interop.errorText(Int32(m.err.rawValue))
-                var error = Interop.error(m.err, topic.isEmpty ? text : "\(topic)[\(m.partition)]: \(text)")
-                if m.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET {
-                    error.fix = "the group has no valid committed offset and auto.offset.reset=error: seek, or set auto.offset.reset"
-                }
-                if let fatal = handle.fatalError() {
-                    pendingError.withLock { $0 = fatal }
-                } else if m.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET || m.err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED {
-                    pendingError.withLock { $0 = error }
-                }
-                eventHandler?(.error(error))
-                handle.context.log(.warning, "CONSUME", error.description)
-            }
-            rd_kafka_message_destroy(message)
+    /// Turns an error "message" (partition EOF, consumer error) into an event, and destroys it.
+    private func consumeError(_ message: UnsafeMutablePointer<rd_kafka_message_t>) {
+        defer { rd_kafka_message_destroy(message) }
+        let m = message.pointee
+        let topic = m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        if m.err == RD_KAFKA_RESP_ERR__PARTITION_EOF {
+            eventHandler?(.partitionEOF(TopicPartition(topic, m.partition), offset: m.offset))
+            return
         }
-        return kept
+        let text = rd_kafka_message_errstr(message).map { String(cString: $0) } ?? Interop.errorText(Int32(m.err.rawValue))
+        var error = Interop.error(m.err, topic.isEmpty ? text : "\(topic)[\(m.partition)]: \(text)")
+        if m.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET {
+            error.fix = "the group has no valid committed offset and auto.offset.reset=error: seek, or set auto.offset.reset"
+        }
+        if let fatal = handle.fatalError() {
+            pendingError.withLock { $0 = fatal }
+        } else if m.err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET || m.err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED {
+            pendingError.withLock { $0 = error }
+        }
+        eventHandler?(.error(error))
+        handle.context.log(.warning, "CONSUME", error.description)
     }
 
     // MARK: Callbacks (on the poll thread, or the thread calling close)

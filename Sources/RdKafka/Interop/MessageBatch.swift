@@ -6,28 +6,67 @@ import Synchronization
 /// to the app costs no allocation.
 @usableFromInline
 final class MessageBatch: @unchecked Sendable {
+    /// A run of consecutive messages of one partition (librdkafka hands them over that way).
+    struct Run {
+        let rkt: OpaquePointer?
+        let partition: Int32
+        /// Index one past the run's last message.
+        var end: Int
+        /// The offset after the run's last message.
+        var next: Int64
+    }
+
     let messages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>
     @usableFromInline let count: Int
     /// Topic names by topic handle, made once per batch.
     private let topics: [OpaquePointer: String]
+    private let runs: [Run]
     /// How many messages the app has taken from this batch (for storing offsets).
     @usableFromInline let taken = Atomic<Int>(0)
     /// Messages refer to the client's topics and partitions: the client must outlive them.
     private let owner: NativeHandle
 
-    init(owner: NativeHandle, messages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int) {
+    private init(owner: NativeHandle, messages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int,
+                 topics: [OpaquePointer: String], runs: [Run]) {
         self.owner = owner
         self.messages = messages
         self.count = count
-        var topics: [OpaquePointer: String] = [:]
-        var last: OpaquePointer? = nil
-        for i in 0..<count {
-            // Runs of one topic are the norm: hash only when the topic changes.
-            guard let rkt = messages[i]?.pointee.rkt, rkt != last else { continue }
-            last = rkt
-            if topics[rkt] == nil { topics[rkt] = String(cString: rd_kafka_topic_name(rkt)) }
-        }
         self.topics = topics
+        self.runs = runs
+    }
+
+    /// Takes the messages of `buffer[0..<count]` that carry no error (one pass, which also
+    /// records the runs and topic names); hands each error "message" to `onError`, which owns
+    /// it from then on. `nil` when no message is left.
+    static func take(
+        owner: NativeHandle, from buffer: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int,
+        onError: (UnsafeMutablePointer<rd_kafka_message_t>) -> Void
+    ) -> MessageBatch? {
+        var kept = 0
+        var runs: [Run] = []
+        var topics: [OpaquePointer: String] = [:]
+        for i in 0..<count {
+            guard let message = buffer[i] else { continue }
+            let m = message.pointee
+            guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                onError(message)
+                continue
+            }
+            buffer[kept] = message
+            kept += 1
+            if let last = runs.indices.last, runs[last].rkt == m.rkt, runs[last].partition == m.partition {
+                runs[last].end = kept
+                runs[last].next = max(runs[last].next, m.offset + 1)
+            } else {
+                // Runs of one topic are the norm: hash only when the partition changes.
+                if let rkt = m.rkt, topics[rkt] == nil { topics[rkt] = String(cString: rd_kafka_topic_name(rkt)) }
+                runs.append(Run(rkt: m.rkt, partition: m.partition, end: kept, next: m.offset + 1))
+            }
+        }
+        guard kept > 0 else { return nil }
+        let owned = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: kept)
+        owned.update(from: buffer, count: kept)
+        return MessageBatch(owner: owner, messages: owned, count: kept, topics: topics, runs: runs)
     }
 
     func topic(_ index: Int) -> String {
@@ -35,26 +74,22 @@ final class MessageBatch: @unchecked Sendable {
         return topics[rkt] ?? ""
     }
 
-    /// Next offset to consume per partition, for the first `upTo` messages.
+    /// Next offset to consume per partition, for the first `upTo` messages: whole runs from
+    /// the table, only the run `upTo` falls into message by message.
     func nextOffsets(upTo: Int) -> [TopicPartition: Int64] {
         var result: [TopicPartition: Int64] = [:]
-        var run: (rkt: OpaquePointer?, partition: Int32, index: Int, next: Int64)? = nil
-        func flush() {
-            guard let run else { return }
-            let tp = TopicPartition(topic(run.index), run.partition)
-            result[tp] = max(result[tp] ?? -1, run.next)
-        }
-        // Messages come in runs per partition: hash once per run, not per message.
-        for i in 0..<min(upTo, count) {
-            guard let m = messages[i]?.pointee else { continue }
-            if let current = run, current.rkt == m.rkt, current.partition == m.partition {
-                run?.next = max(current.next, m.offset + 1)
-            } else {
-                flush()
-                run = (m.rkt, m.partition, i, m.offset + 1)
+        var start = 0
+        for run in runs {
+            guard start < upTo else { break }
+            var next = run.next
+            if run.end > upTo {
+                next = -1
+                for i in start..<upTo { next = max(next, (messages[i]?.pointee.offset ?? -1) + 1) }
             }
+            let tp = TopicPartition(run.rkt.flatMap { topics[$0] } ?? "", run.partition)
+            result[tp] = max(result[tp] ?? -1, next)
+            start = run.end
         }
-        flush()
         return result
     }
 
