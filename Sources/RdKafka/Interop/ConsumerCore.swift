@@ -21,7 +21,8 @@ final class ConsumerCore: @unchecked Sendable {
         let id: UInt64
         let max: Int
         let deadline: ContinuousClock.Instant?
-        let continuation: UnsafeContinuation<FetchResult, Never>
+        /// Resumed with nothing: the result travels through `results` (see ``fetch(max:deadline:)``).
+        let continuation: UnsafeContinuation<Void, Never>
     }
 
     let handle: NativeHandle
@@ -37,6 +38,8 @@ final class ConsumerCore: @unchecked Sendable {
 
     private let condition = NSCondition()
     private var requests: [Request] = []
+    /// Results of served requests by id, until their task picks them up (under `condition`).
+    private var results: [UInt64: FetchResult] = [:]
     private var cancelledRequests: Set<UInt64> = []
     private var stopRequested = false
     private let nextRequestID = Atomic<UInt64>(1)
@@ -130,12 +133,13 @@ final class ConsumerCore: @unchecked Sendable {
 
     func fetch(max: Int, deadline: ContinuousClock.Instant?) async -> FetchResult {
         let id = nextRequestID.add(1, ordering: .relaxed).oldValue
-        return await withTaskCancellationHandler {
-            await withUnsafeContinuation { (continuation: UnsafeContinuation<FetchResult, Never>) in
+        await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
                 condition.lock()
                 if stopRequested {
+                    results[id] = .closed
                     condition.unlock()
-                    continuation.resume(returning: .closed)
+                    continuation.resume()
                     return
                 }
                 requests.append(Request(id: id, max: Swift.max(1, Swift.min(max, maxBatch)), deadline: deadline, continuation: continuation))
@@ -148,6 +152,16 @@ final class ConsumerCore: @unchecked Sendable {
             condition.unlock()
             rd_kafka_queue_yield(queue)
         }
+        // The result is handed over under the condition's lock, not inside the continuation: the
+        // poll thread often resumes before this task has suspended, and the runtime's hand-off
+        // for that case is invisible to ThreadSanitizer, while a pthread mutex is not.
+        return takeResult(id)
+    }
+
+    private func takeResult(_ id: UInt64) -> FetchResult {
+        condition.lock()
+        defer { condition.unlock() }
+        return results.removeValue(forKey: id) ?? .closed
     }
 
     /// The app has taken this batch; its messages' offsets are stored as it takes them.
@@ -168,8 +182,9 @@ final class ConsumerCore: @unchecked Sendable {
             if stopRequested {
                 let waiting = requests
                 requests = []
+                for request in waiting { results[request.id] = .closed }
                 condition.unlock()
-                for request in waiting { request.continuation.resume(returning: .closed) }
+                for request in waiting { request.continuation.resume() }
                 return
             }
             let request = requests.removeFirst()
@@ -178,8 +193,9 @@ final class ConsumerCore: @unchecked Sendable {
             let result = serve(request, buffer: buffer)
             condition.lock()
             cancelledRequests.remove(request.id)
+            results[request.id] = result
             condition.unlock()
-            request.continuation.resume(returning: result)
+            request.continuation.resume()
         }
     }
 
