@@ -10,7 +10,7 @@ final class AdminCore: @unchecked Sendable {
     let handle: NativeHandle
     /// Client errors (authentication, TLS, brokers down) seen since the last request: a request
     /// that times out reports the most telling one as its cause instead of a bare timeout.
-    private let clientErrors = Mutex<[KafkaError]>([])
+    private let clientErrors = Locked<[KafkaError]>([])
 
     init(configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler) throws(KafkaError) {
         handle = try NativeHandle(type: RD_KAFKA_PRODUCER, configuration: configuration, logHandler: logHandler) { conf in

@@ -8,7 +8,7 @@ final class ClientContext: @unchecked Sendable {
     /// Secret values from the configuration, scrubbed from every log line.
     private let secrets: [String]
     /// Set once after `rd_kafka_new`, while librdkafka's threads may already be logging.
-    private let name = Mutex("")
+    private let name = Locked("")
     var clientName: String {
         get { name.withLock { $0 } }
         set { name.withLock { $0 = newValue } }
@@ -25,7 +25,7 @@ final class ClientContext: @unchecked Sendable {
 
     /// The reason behind the latest refused broker certificate (set by the verification
     /// callback on a broker thread, read when the resulting SSL error is reported).
-    let certificateProblem = Mutex<CertificateProblem?>(nil)
+    let certificateProblem = Locked<CertificateProblem?>(nil)
 
     /// Completes an error from librdkafka's error callback: the fix, and for "certificate
     /// verify failed" the reason OpenSSL gave.
@@ -34,6 +34,9 @@ final class ClientContext: @unchecked Sendable {
            let problem = certificateProblem.withLock({ $0 }) {
             error.message += " (\(problem.message))"
             error.fix = problem.fix
+            // librdkafka reports a failed verification as _SSL, or as _TRANSPORT when the
+            // connection was torn down first: either way it is a certificate problem.
+            error.code = .ssl
         }
         ClientErrorAdvice.annotate(&error)
     }

@@ -53,15 +53,15 @@ final class ConsumerCore: @unchecked Sendable {
     let inRebalanceHook = Atomic<Bool>(false)
 
     /// Fatal or security error to fail the next fetch with.
-    private let pendingError = Mutex<KafkaError?>(nil)
+    private let pendingError = Locked<KafkaError?>(nil)
     /// The batch the app is taking messages from, and how far its offsets are stored.
-    private let current = Mutex<(batch: MessageBatch?, stored: Int)>((nil, 0))
+    private let current = Locked<(batch: MessageBatch?, stored: Int)>((nil, 0))
     /// Start positions for partitions assigned by the group without a committed offset.
-    let startPositions = Mutex<[TopicPartition: KafkaOffset]>([:])
+    let startPositions = Locked<[TopicPartition: KafkaOffset]>([:])
     /// The next offset per partition after what the app has processed, kept across
     /// rebalances: when a group rebalances, brokers may refuse commits (REBALANCE_IN_PROGRESS),
     /// and a partition given back to this member must not restart from an older commit.
-    private let processed = Mutex<[TopicPartition: Int64]>([:])
+    private let processed = Locked<[TopicPartition: Int64]>([:])
 
     init(
         configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler, maxBatch: Int,
@@ -138,8 +138,8 @@ final class ConsumerCore: @unchecked Sendable {
                 condition.lock()
                 if stopRequested {
                     results[id] = .closed
-                    condition.unlock()
                     continuation.resume()
+                    condition.unlock()
                     return
                 }
                 requests.append(Request(id: id, max: Swift.max(1, Swift.min(max, maxBatch)), deadline: deadline, continuation: continuation))
@@ -152,9 +152,10 @@ final class ConsumerCore: @unchecked Sendable {
             condition.unlock()
             rd_kafka_queue_yield(queue)
         }
-        // The result is handed over under the condition's lock, not inside the continuation: the
-        // poll thread often resumes before this task has suspended, and the runtime's hand-off
-        // for that case is invisible to ThreadSanitizer, while a pthread mutex is not.
+        // The result is handed over under the condition's lock (and the continuation resumed
+        // under it), not inside the continuation: the poll thread often resumes before this task
+        // has suspended, and the runtime's hand-off for that case is invisible to
+        // ThreadSanitizer, while a pthread mutex is not.
         return takeResult(id)
     }
 
@@ -182,9 +183,11 @@ final class ConsumerCore: @unchecked Sendable {
             if stopRequested {
                 let waiting = requests
                 requests = []
-                for request in waiting { results[request.id] = .closed }
+                for request in waiting {
+                    results[request.id] = .closed
+                    request.continuation.resume()
+                }
                 condition.unlock()
-                for request in waiting { request.continuation.resume() }
                 return
             }
             let request = requests.removeFirst()
@@ -194,8 +197,8 @@ final class ConsumerCore: @unchecked Sendable {
             condition.lock()
             cancelledRequests.remove(request.id)
             results[request.id] = result
+            request.continuation.resume()  // under the lock: see fetch(max:deadline:)
             condition.unlock()
-            request.continuation.resume()
         }
     }
 

@@ -37,9 +37,9 @@ final class ProducerCore: @unchecked Sendable {
     private let threadDone = DispatchSemaphore(value: 0)
 
     /// Failed messages waiting for the app (`takeUndelivered`), and purge collection.
-    private let undelivered = Mutex<UndeliveredStore>(UndeliveredStore())
+    private let undelivered = Locked<UndeliveredStore>(UndeliveredStore())
     /// The last authentication/SSL error, used to explain purged messages.
-    private let securityError = Mutex<KafkaError?>(nil)
+    private let securityError = Locked<KafkaError?>(nil)
 
     struct UndeliveredStore {
         var messages: [KafkaProducerMessage] = []

@@ -12,11 +12,12 @@ final class RoomSignal: @unchecked Sendable {
     func signal() {
         generation.add(1, ordering: .sequentiallyConsistent)
         condition.lock()
-        let woken = waiters
+        // Resumed under the lock that `wait` takes again afterwards, so ThreadSanitizer sees the
+        // hand-off (the runtime's own, when the resume beats the suspension, it cannot see).
+        for waiter in waiters { waiter.resume() }
         waiters.removeAll(keepingCapacity: true)
         condition.broadcast()
         condition.unlock()
-        for waiter in woken { waiter.resume() }
     }
 
     var current: UInt64 { generation.load(ordering: .sequentiallyConsistent) }
@@ -33,6 +34,13 @@ final class RoomSignal: @unchecked Sendable {
             waiters.append(continuation)
             condition.unlock()
         }
+        synchronize()
+    }
+
+    /// Takes and drops the lock: orders this thread after the `signal` that resumed it.
+    private func synchronize() {
+        condition.lock()
+        condition.unlock()
     }
 
     /// Blocks the calling thread until the generation moves past `seen` or `deadline` passes.

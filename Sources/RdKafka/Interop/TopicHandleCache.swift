@@ -21,7 +21,7 @@ final class TopicHandleCache: @unchecked Sendable {
     }
 
     private let client: OpaquePointer
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Locked<[String: Entry]>([:])
     /// The `Entry` used last, as `Unmanaged` bits (0: none). Entries are owned by `entries`.
     private let last = Atomic<UInt>(0)
     /// More topics than this are produced by name: a producer writing to ever new topics would
