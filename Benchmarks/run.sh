@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Swift SDK vs plain C librdkafka, side by side (`make bench`; see Benchmarks/README.md).
 #
-#   Benchmarks/run.sh            full set, 3 alternating repetitions, medians
+#   Benchmarks/run.sh            full set, 5 alternating repetitions, medians
 #   QUICK=1 Benchmarks/run.sh    200,000 x 100 B produce/consume and friends, 2 repetitions (< 3 min)
 #
 # Builds Benchmarks/.build/c (C bench + malloc counter) and the Swift bench (release, nested
@@ -46,7 +46,7 @@ if [ "$QUICK" = 1 ]; then
     SENDLAT_N=500
     SEND_N=100000
 else
-    REPS=${REPS:-3}
+    REPS=${REPS:-5}
     # The mock keeps ~5 MiB or 100k message sets per partition: 1M x 100 B over 48 partitions;
     # 1000 B and 10,000 B are scaled down to 100 MB of payload each.
     SIZES="100:1000000:48 1000:100000:48 10000:10000:48"
@@ -220,6 +220,16 @@ for rep in $(seq 1 "$REPS"); do
         done
     fi
 done
+
+# Peak RSS while producing 10,000,000 x 100 B (full set only): bounded by librdkafka's queue
+# limits on both sides, not by the message count. Once per side; throughput is reported too.
+if [ "$QUICK" != 1 ]; then
+    log "---- 10,000,000 messages (peak RSS)"
+    IFS=: read -r size n parts <<<"${SIZES%% *}"
+    pair produce_10M_100B 1 \
+        "$CBIN produce -b $MOCK_BOOT -t b$size -n 10000000 -s 100 -p rr" \
+        "$SBIN produce -b $MOCK_BOOT -t b$size -n 10000000 -s 100 -p rr -P $parts --mode-variant handler"
+fi
 
 # Heap allocations per message: once each, with the malloc counter preloaded.
 log "---- allocation counts (LD_PRELOAD=$MALLOC_LIB)"

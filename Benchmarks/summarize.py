@@ -93,6 +93,14 @@ def main():
                 ratios.append((s["workload"] + "_defaults_vs_best_c", s["msgs_per_sec"] / best["msgs_per_sec"],
                                "throughput swift at SDK defaults / c with the big queue"))
 
+    # Memory target: peak RSS while producing 10,000,000 messages, Swift against C.
+    for s in summary:
+        if s["impl"] == "swift" and s["workload"].startswith("produce_10M"):
+            base = by_key.get((s["broker"], s["workload"], "c"))
+            if base and base.get("peak_rss_mb") and s.get("peak_rss_mb"):
+                ratios.append(("rss_" + s["workload"], s["peak_rss_mb"] / base["peak_rss_mb"],
+                               "peak RSS swift/c (lower is better)"))
+
     def fmt(v, spec):
         width = int("".join(c for c in spec.split(".")[0] if c.isdigit()) or 0)
         return format(v, spec) if isinstance(v, (int, float)) else "-".rjust(width)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import RdKafka
 import RdKafkaTesting
 import Testing
@@ -11,6 +12,28 @@ func fill(_ broker: TestBroker, topic: String, partition: Int32 = 0, count: Int,
     }
     let left = await producer.shutdown()
     #expect(left.isEmpty)
+}
+
+/// The partition count of `topic`, which the metadata request creates where the broker
+/// auto-creates topics (the mock, noida-db), so that consumers can be assigned it at once.
+func partitionCount(_ broker: TestBroker, topic: String) async throws -> Int {
+    let admin = try KafkaAdmin(configuration: broker.configuration(), logHandler: KafkaLog.none)
+    let deadline = ContinuousClock.now + .seconds(10)
+    while true {
+        let metadata = try await admin.metadata(topic: topic)
+        if let found = metadata.topics.first(where: { $0.name == topic }), found.error == nil, !found.partitions.isEmpty {
+            return found.partitions.count
+        }
+        if ContinuousClock.now >= deadline { throw KafkaTestTimeout(what: "topic \(topic)", got: 0) }
+        try await Task.sleep(for: .milliseconds(200))
+    }
+}
+
+/// Counts rebalance events from a consumer's event handler (which runs on its poll thread).
+final class AssignmentCount: Sendable {
+    private let count = Atomic<Int>(0)
+    func add() { count.add(1, ordering: .relaxed) }
+    var value: Int { count.load(ordering: .relaxed) }
 }
 
 func groupConfig(_ broker: TestBroker, group: String) -> KafkaConfiguration {
@@ -99,12 +122,26 @@ struct ConsumerTests {
         let topic = uniqueTopic("failover")
         let group = uniqueTopic("failover-group")
         if let cluster = TestEnvironment.embeddedCluster, broker.kind == .mock { try cluster.createTopic(topic, partitions: 1) }
-        try await fill(broker, topic: topic, count: 20)
+        let partitions = try await partitionCount(broker, topic: topic)
+        let bAssigned = AssignmentCount()
         let a = try KafkaConsumer(configuration: groupConfig(broker, group: group))
-        let b = try KafkaConsumer(configuration: groupConfig(broker, group: group))
+        let b = try KafkaConsumer(configuration: groupConfig(broker, group: group), options: .init(eventHandler: { event in
+            if case .rebalance(.assigned) = event { bAssigned.add() }
+        }))
         try a.subscribe(topics: [topic])
         try b.subscribe(topics: [topic])
-        // Both join; partition 0 (the only one with data) goes to one of them.
+        // Both join before there is anything to read: b's first assignment (empty or not) comes
+        // with the generation that holds both members. Had b joined after a started reading, the
+        // group would rebalance under a's commit (ILLEGAL_GENERATION), which is Kafka's answer,
+        // not what this test is about; under ThreadSanitizer's slowdown that happened.
+        let joinDeadline = ContinuousClock.now + .seconds(30)
+        while try bAssigned.value == 0 || a.assignment.count + b.assignment.count != partitions {
+            if ContinuousClock.now >= joinDeadline { throw KafkaTestTimeout(what: "both members in the group", got: bAssigned.value) }
+            _ = try await a.poll(maxMessages: 1, timeout: .milliseconds(100))
+            _ = try await b.poll(maxMessages: 1, timeout: .milliseconds(100))
+        }
+        try await fill(broker, topic: topic, count: 20)
+        // Partition 0 (the only one with data) belongs to one of them.
         var fromA: [KafkaMessage] = []
         var fromB: [KafkaMessage] = []
         let deadline = ContinuousClock.now + .seconds(30)
