@@ -8,7 +8,7 @@ import Testing
 struct ChurnTests {
     /// What every member processed, shared across members.
     final class Ledger: Sendable {
-        private let counts = Mutex<[String: Int]>([:])
+        private let counts = Locked<[String: Int]>([:])
         func record(_ message: KafkaMessage) { counts.withLock { $0["\(message.partition):\(message.offset)", default: 0] += 1 } }
         var unique: Int { counts.withLock { $0.count } }
         var total: Int { counts.withLock { $0.values.reduce(0, +) } }

@@ -140,7 +140,7 @@ struct ObservabilityTests {
 
 /// Collects log lines from librdkafka's threads.
 final class LogBox: Sendable {
-    private let box = Mutex<[KafkaLogMessage]>([])
+    private let box = Locked<[KafkaLogMessage]>([])
     var lines: [KafkaLogMessage] { box.withLock { $0 } }
     var handler: KafkaLogHandler { { line in self.box.withLock { $0.append(line) } } }
 }

@@ -236,7 +236,7 @@ struct ProducerTests {
     func reportsAcrossTopicsAndLatency(broker: TestBroker) async throws {
         let topics = (0..<3).map { uniqueTopic("alternate\($0)") }
         for measures in [false, true] {
-            let seen = Mutex<[UInt64: (topic: String, latency: Int64?, delivered: Bool)]>([:])
+            let seen = Locked<[UInt64: (topic: String, latency: Int64?, delivered: Bool)]>([:])
             let producer = try KafkaProducer(configuration: broker.configuration(), options: .init(
                 deliveryHandler: { report in seen.withLock { $0[report.messageID] = (report.topic, report.latencyMicroseconds, report.isDelivered) } },
                 measuresLatency: measures))

@@ -96,7 +96,7 @@ struct ReadmeGuideTests {
     func observabilityGuide(broker: TestBroker) async throws {
         var config = KafkaConfiguration(bootstrapServers: [broker.bootstrap])
         config["statistics.interval.ms"] = "100"
-        final class Seen: Sendable { let json = Mutex<[String]>([]) }
+        final class Seen: Sendable { let json = Locked<[String]>([]) }
         let seen = Seen()
         let producer = try KafkaProducer(configuration: config, options: .init(
             logHandler: KafkaLog.standardError(minimumLevel: .notice),   // or your logger; default: warnings

@@ -1,4 +1,5 @@
 import Foundation
+import RdKafka
 import RdKafkaTesting
 import Synchronization
 
@@ -9,7 +10,7 @@ import Synchronization
 final class ExampleProcess: Sendable {
     private let process: Process
     /// Shared with the pipe's readability handler, which appends as bytes arrive.
-    private final class Buffer: Sendable { let data = Mutex(Data()) }
+    private final class Buffer: Sendable { let data = Locked(Data()) }
     private let buffer = Buffer()
 
     init(_ name: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil, directory: String? = nil) throws {
