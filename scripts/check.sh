@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # `make check`: libFuzzer over the configuration parsers (scripts/fuzz.sh, FUZZ_SECONDS), then
-# the test suite under AddressSanitizer with LeakSanitizer (.build-asan), against the same
-# brokers `make test` starts. `scripts/check.sh thread` runs ThreadSanitizer with
-# scripts/tsan-c11-threads.c preloaded: without it TSan cannot see librdkafka's C11 threads
-# and locks and crashes (glibc implements thrd_*/mtx_*/cnd_* with calls TSan never intercepts).
-#   scripts/check.sh [address|thread]...   (default: address)
+# the test suite under AddressSanitizer with LeakSanitizer (.build-asan), then under
+# ThreadSanitizer (.build-tsan), against the same brokers `make test` starts. The thread run has
+# scripts/tsan-c11-threads.c preloaded: without it TSan cannot see librdkafka's C11 threads and
+# locks and crashes (glibc implements thrd_*/mtx_*/cnd_* with calls TSan never intercepts).
+# The SDK locks with pthread mutexes (Locked), not Synchronization.Mutex, whose futex calls TSan
+# does not see either.
+#   scripts/check.sh [address|thread]...   (default: address thread)
 #   CHECK_SKIP=REGEX   more tests to leave out of the sanitizer run (swift test --skip); the
 #                      (short form) leaves out the churn suite, a timing test make test runs.
 # Always left out here (make test runs it): SecurityTests.consumerWrongPassword. librdkafka
@@ -12,7 +14,7 @@
 # SASL authentication failure: a 30-line C program with only librdkafka calls
 # (new, assign, consumer_poll until _AUTHENTICATION, consumer_close, destroy) shows the same 10
 # blocks under -fsanitize=address. Debian ships no symbols for it, so no narrower suppression.
-#   FUZZ_SECONDS=N     how long libFuzzer runs (default 120)
+#   FUZZ_SECONDS=N     how long libFuzzer runs (default 120; 0 skips it)
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT" || exit 1
@@ -23,7 +25,7 @@ status=0
 "$ROOT/scripts/brokers.sh" start || exit 1
 # shellcheck disable=SC1091
 source "$ROOT/.brokers/env"
-for sanitizer in "${@:-address}"; do
+for sanitizer in "${@:-address thread}"; do
     for s in $sanitizer; do
         echo "make check: swift test --sanitize=$s"
         # Every product, not just the tests' dependencies: the CLI and example tests run the binaries.
