@@ -47,9 +47,12 @@ struct MockClusterTests {
         let errors = LogLines()
         // Every report's partition and offset: the consumer must find exactly these.
         let acknowledged = Locked<[Int32: Set<Int64>]>([:])
+        let withoutOffset = Locked(0)  // reports of delivery with offset -1 (see below)
         var options = KafkaProducer.Options(logHandler: KafkaLog.none, errorHandler: { errors.append("\($0)") })
         options.deliveryHandler = { report in
-            if report.isDelivered { acknowledged.withLock { _ = $0[report.partition, default: []].insert(report.offset) } }
+            guard report.isDelivered else { return }
+            acknowledged.withLock { _ = $0[report.partition, default: []].insert(report.offset) }
+            if report.offset < 0 { withoutOffset.withLock { $0 += 1 } }
         }
         let producer = try KafkaProducer(configuration: config, options: options)
         // Ten rounds of 20,000; most start with a fault and end with a flush, so every fault
@@ -94,19 +97,25 @@ struct MockClusterTests {
         let lost = count - Set(values).count
         let duplicated = values.count - Set(values).count
         let sharedOffsets = reported.values.reduce(count) { $0 - $1.count }
-        print("faults: sent \(count), acknowledged \(count - producer.failedDeliveryCount), lost \(lost), duplicated \(duplicated), faults injected \(faults), reports sharing an offset \(sharedOffsets)")
+        let noOffset = withoutOffset.withLock { $0 }
+        print("faults: sent \(count), acknowledged \(count - producer.failedDeliveryCount), lost \(lost), duplicated \(duplicated), faults injected \(faults), reports sharing an offset \(sharedOffsets), reports without an offset \(noOffset)")
         #expect(duplicated == 0)
+        // Whatever the broker lost, the SDK lost nothing of its own: each missing message is one
+        // librdkafka reported delivered with no offset (the mock's doing, below).
+        #expect(lost == noOffset)
         let consumedOffsets = Dictionary(grouping: messages, by: \.partition).mapValues { Set($0.map(\.offset)) }
-        // The broker's side. librdkafka 2.0.2's mock cluster, when a partition's leader moves
-        // amid injected request errors, now and then acknowledges a retried batch at the offset
-        // of an earlier one without storing it: librdkafka's own delivery reports then name one
-        // offset for two messages (seen: 128 reports on one partition in about one run of
-        // three). Those messages are missing from its log, below anything the SDK does; the
-        // other checks hold in every run.
+        // The broker's side. librdkafka 2.0.2's mock cluster, amid these faults, now and then
+        // acknowledges a batch without storing it: librdkafka reports those messages delivered
+        // with offset -1 (115-200 of them in about half the runs), and they are missing from
+        // the log. scripts/mock-faults-repro.c does the same in plain C, with no SDK in the
+        // process, and loses the same way (2 of 5 runs: 160 and 119 reported without an offset,
+        // exactly as many missing), so it is below the SDK; the other checks hold in every run.
         withKnownIssue("the mock cluster acknowledges some retried batches it never stores", isIntermittent: true) {
             #expect(sharedOffsets == 0, "each report names its own offset")
             #expect(lost == 0)
-            #expect(consumedOffsets == reported, "the consumer reads exactly the offsets the reports named")
+            // Counted, not compared as sets: a failed set comparison prints both sets whole.
+            let partitionsDiffering = Set(consumedOffsets.keys).union(reported.keys).filter { consumedOffsets[$0] != reported[$0] }
+            #expect(partitionsDiffering.isEmpty, "the consumer reads exactly the offsets the reports named")
         }
         // Order per partition: values of one key only grow.
         var lastByKey: [String: Int] = [:]

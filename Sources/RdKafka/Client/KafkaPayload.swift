@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Bytes for a message key or value, kept in the form the app gave them, so producing copies
 /// them only once, into librdkafka's own buffer.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A message timestamp: milliseconds since the Unix epoch, and what it means.
 public struct KafkaTimestamp: Sendable, Hashable, CustomStringConvertible {

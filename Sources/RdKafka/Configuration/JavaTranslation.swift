@@ -86,7 +86,7 @@ enum JavaTranslation {
 
     /// Reads `org.apache.kafka.common.security.plain.PlainLoginModule required username="u" password="p";`.
     private static func jaas(_ value: String, origin: KafkaConfiguration.Origin) throws(KafkaError) -> Outcome {
-        let trimmed = value.trimmingCharacters(in: .whitespaces)
+        let trimmed = value.trimmingWhitespace
         guard let module = trimmed.split(whereSeparator: { $0 == " " || $0 == "\t" }).first.map(String.init) else {
             throw KafkaError.configuration("sasl.jaas.config", "sasl.jaas.config is empty", origin: origin,
                 fix: "set sasl.username and sasl.password instead")

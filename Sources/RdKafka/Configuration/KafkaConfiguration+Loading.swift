@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 // Loading configurations from files and the environment.
 extension KafkaConfiguration {
@@ -73,7 +77,7 @@ extension KafkaConfiguration {
             }
         }
         for property in parsed {
-            let key = property.key.trimmingCharacters(in: .whitespaces)
+            let key = property.key.trimmingWhitespace
             guard !key.isEmpty else {
                 throw KafkaError.configuration(nil, "\(path):\(property.line): a value without a property name",
                     origin: .file(path: path, line: property.line), fix: "write it as name=value")
@@ -117,9 +121,9 @@ extension KafkaConfiguration {
     /// `KAFKA_BOOTSTRAP_SERVERS` -> `bootstrap.servers`.
     public static func propertyName(forEnvironmentVariable variable: String, prefix: String = "KAFKA_") -> String {
         let body = variable.dropFirst(prefix.count).lowercased()
-        return body.replacingOccurrences(of: "__", with: "\u{0}")
-            .replacingOccurrences(of: "_", with: ".")
-            .replacingOccurrences(of: "\u{0}", with: "_")
+        return body.replacing("__", with: "\u{0}")
+            .replacing("_", with: ".")
+            .replacing("\u{0}", with: "_")
     }
 
     /// Loads the standard layers, low to high: `file` (if given), then the environment.

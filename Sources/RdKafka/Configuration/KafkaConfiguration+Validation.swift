@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 // Checks run before a client is created, so mistakes fail early with the property and the fix.
 extension KafkaConfiguration {
@@ -41,7 +45,7 @@ extension KafkaConfiguration {
     private func checkSASL(features: Set<String>) throws(KafkaError) {
         let mechanismEntry = entry("sasl.mechanisms")
         let mechanismNames = (mechanismEntry?.value ?? "GSSAPI").split(separator: ",").map {
-            $0.trimmingCharacters(in: .whitespaces).uppercased()
+            $0.trimmingWhitespace.uppercased()
         }
         for name in mechanismNames {
             guard let mechanism = SASLMechanism(rawValue: name) else {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The settings of a Kafka client: librdkafka properties by name, each remembering where its
 /// value came from.
@@ -137,7 +141,7 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
     }
     mutating func setBool(_ name: String, _ value: Bool?) { self[name] = value.map { $0 ? "true" : "false" } }
     func list(_ name: String) -> [String] {
-        (self[name] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        (self[name] ?? "").split(separator: ",").map { $0.trimmingWhitespace }
             .filter { !$0.isEmpty }
     }
     mutating func setList(_ name: String, _ value: [String]) {

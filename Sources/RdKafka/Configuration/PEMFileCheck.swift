@@ -1,4 +1,13 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Looks inside certificate and key files, so a wrong file fails before librdkafka's terse
 /// OpenSSL error does.
@@ -25,12 +34,12 @@ enum PEMFileCheck {
         let text = String(decoding: data, as: UTF8.self)
         var result: [Kind] = []
         var rest = text[...]
-        while let begin = rest.range(of: "-----BEGIN ") {
+        while let begin = rest.firstRange(of: "-----BEGIN ") {
             let afterBegin = rest[begin.upperBound...]
-            guard let end = afterBegin.range(of: "-----") else { break }
+            guard let end = afterBegin.firstRange(of: "-----") else { break }
             let label = String(afterBegin[..<end.lowerBound])
             let block = afterBegin[end.upperBound...]
-            let body = block.range(of: "-----END").map { block[..<$0.lowerBound] } ?? block
+            let body = block.firstRange(of: "-----END").map { block[..<$0.lowerBound] } ?? block
             switch label {
             case "CERTIFICATE", "TRUSTED CERTIFICATE", "X509 CERTIFICATE": result.append(.certificate)
             case "ENCRYPTED PRIVATE KEY": result.append(.encryptedPrivateKey)
@@ -55,12 +64,12 @@ enum PEMFileCheck {
 
     static func read(_ entry: KafkaConfiguration.Entry, role: String) throws(KafkaError) -> Data? {
         let path = entry.value
-        var isDirectory: ObjCBool = false
+        var isDirectory = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw KafkaError.configuration(entry.name, "the \(role) file \(path) does not exist", origin: entry.origin,
                 fix: "check the path (relative paths start at \(FileManager.default.currentDirectoryPath))")
         }
-        if isDirectory.boolValue {
+        if isDirectory {
             guard entry.name == "ssl.ca.location" else {
                 throw KafkaError.configuration(entry.name, "\(path) is a directory, not a \(role) file", origin: entry.origin,
                     fix: "name the file itself")

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// Consumes messages from Kafka through librdkafka, in a consumer group (``subscribe(topics:startingAt:)``)
@@ -92,8 +96,8 @@ public final class KafkaConsumer: Sendable {
         for topic in topics {
             if topic.isEmpty { throw KafkaError.invalidArgument("empty topic name in \(topics)") }
             if topic.hasPrefix("^") {
-                do { _ = try NSRegularExpression(pattern: String(topic.dropFirst())) } catch {
-                    throw KafkaError.invalidArgument("'\(topic)' is not a valid regular expression",
+                if let problem = Interop.regexProblem(topic) {
+                    throw KafkaError.invalidArgument("'\(topic)' is not a valid regular expression (\(problem))",
                         fix: "fix the pattern, or drop the leading ^ for a plain topic name")
                 }
             }

@@ -44,7 +44,7 @@ final class ClientContext: @unchecked Sendable {
     func scrub(_ text: String) -> String {
         var text = text
         for secret in secrets where text.contains(secret) {
-            text = text.replacingOccurrences(of: secret, with: KafkaConfiguration.redacted)
+            text = text.replacing(secret, with: KafkaConfiguration.redacted)
         }
         return text
     }

@@ -1,5 +1,10 @@
 import CRdKafka
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 import Synchronization
 
 /// The consumer's C side: owns the librdkafka consumer and its poll thread.
@@ -36,7 +41,7 @@ final class ConsumerCore: @unchecked Sendable {
     private var eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)?
     private var rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)?
 
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var requests: [Request] = []
     /// Results of served requests by id, until their task picks them up (under `condition`).
     private var results: [UInt64: FetchResult] = [:]
@@ -117,9 +122,7 @@ final class ConsumerCore: @unchecked Sendable {
         queue = consumerQueue
         _ = rd_kafka_poll_set_consumer(handle.pointer)
         handle.context.consumer = self
-        let thread = Thread { [self] in self.pollLoop() }
-        thread.name = "rdkafka-consumer"
-        thread.start()
+        try NativeThread.start("consumer poll") { [self] in self.pollLoop() }
     }
 
     deinit {

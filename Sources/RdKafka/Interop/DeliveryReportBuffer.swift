@@ -1,10 +1,14 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A bounded hand-off of delivery reports from the delivery thread to an `AsyncSequence`.
 /// When it is full the delivery thread waits, so librdkafka's queue fills and sends wait for
 /// room: memory stays bounded and nothing is dropped.
 final class DeliveryReportBuffer: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var items: [DeliveryReport] = []
     private var head = 0
     private var waiter: UnsafeContinuation<DeliveryReport?, Never>?

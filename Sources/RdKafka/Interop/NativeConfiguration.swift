@@ -16,7 +16,7 @@ final class NativeConfiguration {
             guard result != RD_KAFKA_CONF_OK else { continue }
             var reason = Interop.string(errstr)
             if entry.isSecret, !entry.value.isEmpty {
-                reason = reason.replacingOccurrences(of: entry.value, with: KafkaConfiguration.redacted)
+                reason = reason.replacing(entry.value, with: KafkaConfiguration.redacted)
             }
             let shown = entry.isSecret ? KafkaConfiguration.redacted : "\"\(entry.value)\""
             if result == RD_KAFKA_CONF_UNKNOWN {

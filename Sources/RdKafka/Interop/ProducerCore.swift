@@ -1,5 +1,15 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import CRdKafka
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Dispatch
 import Synchronization
 
 /// The producer's C side: owns the librdkafka producer, enqueues messages with
@@ -50,7 +60,7 @@ final class ProducerCore: @unchecked Sendable {
 
     /// Held by whichever thread serves events (the delivery thread, or a producing thread in
     /// `serveInline`), so reports are handled one batch at a time.
-    private let serveLock = NSLock()
+    private let serveLock = Condition()
     private let lastInlineServe = Atomic<UInt64>(0)
     private static let reportBatchCapacity = 10_000
     // Touched only under serveLock. Allocated once init can no longer throw (deinit frees it).
@@ -79,9 +89,7 @@ final class ProducerCore: @unchecked Sendable {
         self.statisticsHandler = statisticsHandler
         self.failFastOnSecurityErrors = failFastOnSecurityErrors
         self.measuresLatency = measuresLatency
-        let thread = Thread { [self] in self.deliveryLoop() }
-        thread.name = "rdkafka-delivery"
-        thread.start()
+        try NativeThread.start("delivery") { [self] in self.deliveryLoop() }
     }
 
     deinit {
@@ -238,7 +246,7 @@ final class ProducerCore: @unchecked Sendable {
     func serveInline(timeoutMs: Int32) -> Bool {
         // Not with the report stream on: a full stream buffer blocks whoever serves, and the
         // stream's reader may be the very task that is producing.
-        guard reports == nil, !stopRequested.load(ordering: .relaxed), serveLock.try() else { return false }
+        guard reports == nil, !stopRequested.load(ordering: .relaxed), serveLock.tryLock() else { return false }
         defer {
             lastInlineServe.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
             serveLock.unlock()

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Synchronization
 
 /// Wakes senders waiting for room in librdkafka's producer queue. The delivery thread signals
@@ -6,7 +10,7 @@ import Synchronization
 /// woken by events, not by a sleep loop.
 final class RoomSignal: @unchecked Sendable {
     let generation = Atomic<UInt64>(0)
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var waiters: [UnsafeContinuation<Void, Never>] = []
 
     func signal() {
@@ -48,7 +52,7 @@ final class RoomSignal: @unchecked Sendable {
         condition.lock()
         defer { condition.unlock() }
         while generation.load(ordering: .sequentiallyConsistent) == seen, ContinuousClock.now < deadline {
-            _ = condition.wait(until: Date(timeIntervalSinceNow: 0.1))
+            condition.wait(milliseconds: 100)
         }
     }
 }

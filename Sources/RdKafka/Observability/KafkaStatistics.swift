@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// librdkafka's statistics (`statistics.interval.ms`), decoded: client totals, brokers with
 /// their state, round-trip times and queues, topics and partitions with message counts and

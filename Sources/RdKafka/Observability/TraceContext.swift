@@ -28,7 +28,7 @@ public struct TraceContext: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a `traceparent` value (`00-<trace-id>-<span-id>-<flags>`); `nil` when malformed.
     public init?(traceparent: String) {
-        let parts = traceparent.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
+        let parts = traceparent.trimmingWhitespace.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff", Self.isHex(String(parts[0]), count: 2),
               Self.isHex(String(parts[3]), count: 2), let flags = UInt8(parts[3], radix: 16),
               parts[0] != "00" || parts.count == 4

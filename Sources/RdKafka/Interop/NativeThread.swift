@@ -1,0 +1,39 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Starts the SDK's own long-running threads (a consumer's poll thread, a producer's delivery
+/// thread) with `pthread_create`, detached: each loop signals its owner when it ends.
+///
+/// Not Foundation's `Thread`, so that the SDK needs only FoundationEssentials.
+enum NativeThread {
+    private final class Body {
+        let run: () -> Void
+        init(_ run: @escaping () -> Void) { self.run = run }
+    }
+
+    /// Runs `body` on a new thread. Throws `criticalSystemResource` when the system refuses
+    /// one (`pthread_create` failed: out of threads or memory).
+    static func start(_ what: String, _ body: @escaping @Sendable () -> Void) throws(KafkaError) {
+        let box = Unmanaged.passRetained(Body(body))
+        var thread = pthread_t()
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        let result = pthread_create(&thread, &attributes, { argument in
+            guard let argument else { return nil }
+            let body = Unmanaged<Body>.fromOpaque(argument).takeRetainedValue()
+            body.run()
+            return nil
+        }, box.toOpaque())
+        pthread_attr_destroy(&attributes)
+        guard result == 0 else {
+            box.release()
+            var error = KafkaError(code: .criticalSystemResource, message: "could not start the \(what) thread (pthread_create: error \(result))")
+            error.fix = "the process is out of threads or memory; close unused clients or raise the limit (ulimit -u)"
+            throw error
+        }
+    }
+}
