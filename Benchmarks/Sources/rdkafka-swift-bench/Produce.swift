@@ -95,12 +95,13 @@ func runProduce(_ o: BenchOptions) async -> Int32 {
     // As in the C bench, every message shares one payload buffer: the loop measures the
     // client, not building messages.
     var message = KafkaProducerMessage(topic: o.topic, value: payload)
+    let usesCallback = variant == "callback"  // not a string comparison per message
     let m0 = MallocCounter.read()
     let t0 = nowNs()
     for _ in 0..<o.n {
         message.partition = chooser.choose()
         do {
-            if variant == "callback" {
+            if usesCallback {
                 try producer.send(message, onDelivery: onDelivery)
             } else {
                 try producer.produce(message)
