@@ -216,7 +216,7 @@ struct ConsumerTests {
         try await second.close()
 
         #expect(events.lines.contains { $0.hasPrefix("first revoked") }, "\(events.lines)")
-        #expect(Set(processed.lines).count == 40)
+        #expect(Set(processed.lines).count == 40, "offsets processed: \(processed.lines) events: \(events.lines)")
         #expect(processed.lines.count == 40, "no message processed twice: \(processed.lines) events: \(events.lines)")
     }
 
