@@ -1,8 +1,8 @@
 extension StringProtocol {
-    /// Without leading and trailing spaces and tabs (what Foundation's
-    /// `trimmingCharacters(in: .whitespaces)` does, without needing all of Foundation).
+    /// Without leading and trailing blanks: spaces, tabs and other non-newline white space
+    /// (Foundation's `trimmingCharacters(in: .whitespaces)`, without needing all of Foundation).
     var trimmingWhitespace: String {
-        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" || ($0.isWhitespace && !$0.isNewline) }
+        let isBlank: (Character) -> Bool = { $0.isWhitespace && !$0.isNewline }
         guard let first = firstIndex(where: { !isBlank($0) }), let last = lastIndex(where: { !isBlank($0) }) else { return "" }
         return String(self[first...last])
     }
