@@ -173,6 +173,10 @@ for rep in $(seq 1 "$REPS"); do
         run "produce_${size}B" c_by_name mock "$rep" 0 \
             $CBIN produce -b $B -t $t -n $n -s $size -p rr --by-name
         if [ "$size" = 100 ]; then
+            run "produce_${size}B" c_events mock "$rep" 0 \
+                $CBIN produce -b $B -t $t -n $n -s $size -p rr --events
+        fi
+        if [ "$size" = 100 ]; then
             run "send_${size}B" swift_send mock "$rep" 0 \
                 $SBIN send -b $B -t $t -n $SEND_N -s $size -p rr -P $parts --inflight 1000
         fi

@@ -7,7 +7,7 @@
  *
  * Usage:
  *   rdkafka_bench produce -b BROKERS -t TOPIC -n N -s SIZE [-p ua|rr|PART]
- *                         [--by-name] [-X key=value ...]
+ *                         [--by-name] [--events] [-X key=value ...]
  *   rdkafka_bench consume -b BROKERS -t TOPIC -n N [-g GROUP] [--single]
  *                         [-X key=value ...]
  *   rdkafka_bench latency -b BROKERS -t TOPIC -n N -s SIZE -r RATE
@@ -60,6 +60,7 @@ typedef struct {
         int partition; /* RD_KAFKA_PARTITION_UA, -2 = round robin, >=0 */
         int single;
         int by_name;
+        int events; /* produce: delivery reports as events, as the SDK takes them */
         int xcnt;
         char *xkeys[MAX_X];
         char *xvals[MAX_X];
@@ -73,7 +74,7 @@ static void usage(void) {
         fprintf(stderr,
                 "usage:\n"
                 "  rdkafka_bench produce -b BROKERS -t TOPIC -n N -s SIZE "
-                "[-p ua|rr|PART] [--by-name] [-X k=v ...]\n"
+                "[-p ua|rr|PART] [--by-name] [--events] [-X k=v ...]\n"
                 "  rdkafka_bench consume -b BROKERS -t TOPIC -n N [-g GROUP] "
                 "[--single] [-X k=v ...]\n"
                 "  rdkafka_bench latency -b BROKERS -t TOPIC -n N -s SIZE "
@@ -94,6 +95,10 @@ static void parse_args(int argc, char **argv) {
                 const char *v = (i + 1 < argc) ? argv[i + 1] : NULL;
                 if (!strcmp(a, "--single")) {
                         O.single = 1;
+                        continue;
+                }
+                if (!strcmp(a, "--events")) {
+                        O.events = 1;
                         continue;
                 }
                 if (!strcmp(a, "--by-name")) {
@@ -324,11 +329,34 @@ static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m,
                 st->t_last = now_ns();
 }
 
+/* --events: serve delivery reports from the main queue as events, in batches
+ * (rd_kafka_event_message_array), the way the Swift SDK takes them; otherwise
+ * rd_kafka_poll calls dr_msg_cb. */
+static void serve_reports(rd_kafka_t *rk, rd_kafka_queue_t *mainq, int timeout_ms) {
+        static const rd_kafka_message_t *batch[BATCH_MAX];
+        rd_kafka_event_t *ev;
+        if (!mainq) {
+                rd_kafka_poll(rk, timeout_ms);
+                return;
+        }
+        while ((ev = rd_kafka_queue_poll(mainq, timeout_ms))) {
+                if (rd_kafka_event_type(ev) == RD_KAFKA_EVENT_DR) {
+                        size_t n, i;
+                        while ((n = rd_kafka_event_message_array(ev, batch, BATCH_MAX)) > 0)
+                                for (i = 0; i < n; i++)
+                                        dr_msg_cb(rk, batch[i], rd_kafka_opaque(rk));
+                }
+                rd_kafka_event_destroy(ev);
+                timeout_ms = 0;
+        }
+}
+
 static int run_produce(void) {
         static dr_state_t st;
         rd_kafka_conf_t *conf = base_conf();
         rd_kafka_t *rk;
         rd_kafka_topic_t *rkt;
+        rd_kafka_queue_t *mainq;
         char *payload;
         long long i, produce_errors = 0, qfull = 0;
         int part_cnt, rr = 0;
@@ -338,10 +366,14 @@ static int run_produce(void) {
 
         conf_set(conf, "acks", "-1");
         conf_apply_x(conf);
-        rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
+        if (O.events)
+                rd_kafka_conf_set_events(conf, RD_KAFKA_EVENT_DR);
+        else
+                rd_kafka_conf_set_dr_msg_cb(conf, dr_msg_cb);
         rd_kafka_conf_set_opaque(conf, &st);
         rk  = new_producer(conf);
         rkt = rd_kafka_topic_new(rk, O.topic, NULL);
+        mainq = O.events ? rd_kafka_queue_get_main(rk) : NULL;
 
         payload = malloc(O.size > 0 ? (size_t)O.size : 1);
         for (i = 0; i < O.size; i++)
@@ -389,12 +421,12 @@ static int run_produce(void) {
                 if (!err) {
                         i++;
                         if ((i % POLL_EVERY) == 0)
-                                rd_kafka_poll(rk, 0);
+                                serve_reports(rk, mainq, 0);
                 } else if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
                         if (part != O.partition && O.partition == PART_RR)
                                 rr = part; /* retry the same partition */
                         qfull++;
-                        rd_kafka_poll(rk, 100);
+                        serve_reports(rk, mainq, 100);
                 } else {
                         if (!produce_errors)
                                 fprintf(stderr, "produce failed: %s\n",
@@ -406,8 +438,12 @@ static int run_produce(void) {
         }
         /* Wait for every delivery report. */
         while (st.ok + st.failed < st.expected &&
-               now_ns() - t0 < 300LL * 1000000000LL)
-                rd_kafka_flush(rk, 1000);
+               now_ns() - t0 < 300LL * 1000000000LL) {
+                if (mainq) /* flush does not serve events: serve them here */
+                        serve_reports(rk, mainq, 100);
+                else
+                        rd_kafka_flush(rk, 1000);
+        }
         t_end = st.t_last ? st.t_last : now_ns();
         if (mcount)
                 m1 = mcount();
@@ -421,6 +457,8 @@ static int run_produce(void) {
                 "%lld queue-full retries, %.3fs\n",
                 st.ok, st.failed, produce_errors, qfull, secs);
 
+        if (mainq)
+                rd_kafka_queue_destroy(mainq);
         rd_kafka_topic_destroy(rkt);
         rd_kafka_destroy(rk);
         free(payload);

@@ -287,6 +287,10 @@ public final class KafkaConsumer: Sendable {
     /// Stops consuming, commits (when auto commit is on), and leaves the group
     /// (`rd_kafka_consumer_close`). A loop iterating ``messages`` ends. Returns within `timeout`
     /// even if the brokers do not answer (the close then finishes in the background).
+    ///
+    /// What is stored, and so committed here or by a revoke hook, ends at the last message the
+    /// loop took: messages of the current batch that it never took go to the partition's next
+    /// owner.
     public func close(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         let core = self.core
         let result: KafkaError?? = await withTaskGroup(of: KafkaError??.self) { group in

@@ -302,7 +302,10 @@ final class ConsumerCore: @unchecked Sendable {
             }
         case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
             let lost = rd_kafka_assignment_lost(rk) != 0
-            if !lost { storeTaken(all: true) }
+            // What the loop took, not the whole batch: close() revokes on its own thread while
+            // the loop may be in the middle of a batch, and the rest belongs to the next owner.
+            // (On the poll thread the loop has asked for more, so it took the whole batch.)
+            if !lost { storeTaken(all: false) }
             runHook(lost ? .lost(list) : .revoked(list))
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(rk, partitions) { report(Interop.consume(error)) }
@@ -384,7 +387,7 @@ final class ConsumerCore: @unchecked Sendable {
     // MARK: Offsets the app has taken
 
     /// Stores the offsets of messages the app has taken from the current batch: all of them
-    /// (`all`, when it asks for more or the group rebalances) or up to the one it holds now.
+    /// (`all`, when it asks for more) or up to the one it holds now.
     func storeTaken(all: Bool) {
         guard sdkStoresOffsets else { return }
         let offsets: [TopicPartition: Int64] = current.withLock { state in
