@@ -66,6 +66,7 @@ def main():
         return by_key.get((broker, workload, "c"))
 
     ratios = []
+    pair_ranges = {}  # paired ratio name -> (pairs, lowest, highest)
     for s in summary:
         if s["impl"].startswith("c"):
             continue
@@ -91,8 +92,8 @@ def main():
                             for cr in groups.get((base["broker"], base["workload"], "c"), [])
                             if sw["rep"] == cr["rep"] and sw.get("msgs_per_sec") and cr.get("msgs_per_sec"))
             if len(paired) > 1:
-                ratios.append((name + "_paired_median", statistics.median(paired),
-                               f"median of per-pair throughput swift/c ({len(paired)} pairs, {paired[0]:.3f}-{paired[-1]:.3f})"))
+                ratios.append((name + "_paired_median", statistics.median(paired), "median of per-pair throughput swift/c"))
+                pair_ranges[name + "_paired_median"] = (len(paired), paired[0], paired[-1])
         s["ratio"] = next((r for n, r, _ in ratios if n == name or n == name + "_p50"), None)
 
     # The consumer target: the SDK at its defaults against the best C loop (C with the big queue).
@@ -124,7 +125,8 @@ def main():
               f"{fmt(s['mallocs_per_msg'], '11.2f')} {fmt(s.get('p50_us'), '9.0f')} {fmt(s.get('p99_us'), '9.0f')}")
     print()
     for name, ratio, what in ratios:
-        print(f"RATIO {name} {ratio:.3f}" + (f"  ({what.split('(', 1)[1]}" if "pairs" in what else ""))
+        spread = pair_ranges.get(name)
+        print(f"RATIO {name} {ratio:.3f}" + (f"  ({spread[0]} pairs, {spread[1]:.3f}-{spread[2]:.3f})" if spread else ""))
 
     result = {
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
@@ -133,7 +135,10 @@ def main():
         "host": {"cpus": os.cpu_count(), "machine": platform.machine(), "kernel": platform.release(),
                  "swift": a.swift_version, "librdkafka": a.librdkafka},
         "summary": summary,
-        "ratios": [{"workload": n, "ratio": round(r, 4), "meaning": w} for n, r, w in ratios],
+        "ratios": [dict({"workload": n, "ratio": round(r, 4), "meaning": w},
+                        **({"pairs": pair_ranges[n][0], "lowest": round(pair_ranges[n][1], 4),
+                            "highest": round(pair_ranges[n][2], 4)} if n in pair_ranges else {}))
+                   for n, r, w in ratios],
         "runs": runs,
     }
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
