@@ -3,9 +3,10 @@ import RdKafka
 import RdKafkaTesting
 import Testing
 
-/// librdkafka 2.0.2 stops fetching for about a second whenever its consumer queue holds
-/// `queued.min.messages`; one fetch round of a small-message backlog holds more than its
-/// default 100,000. The SDK's consumer defaults must not run into that pause.
+/// librdkafka 2.0.2 stops fetching for up to a second whenever its consumer queue has held
+/// `queued.min.messages` (default 100,000): its broker threads are not woken when the queue
+/// drains. One fetch round of a small-message backlog holds more than that. The SDK wakes them
+/// (`KafkaConsumer.Options.wakesPausedFetchers`), so its consumer must not run into the pause.
 @Suite("Consumer defaults and librdkafka's fetch pause", .serialized, .timeLimit(.minutes(2)))
 struct FetchPauseTests {
     /// Produces `count` 10-byte messages to a fresh 16-partition topic of an embedded cluster.
@@ -23,10 +24,9 @@ struct FetchPauseTests {
 
     /// Reads `count` messages from the beginning of all 16 partitions; the longest wait between
     /// two messages.
-    func longestGap(_ cluster: MockCluster, _ topic: String, count: Int, configure: (inout KafkaConfiguration) -> Void) async throws -> Duration {
-        var config = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
-        configure(&config)
-        let consumer = try KafkaConsumer(configuration: config, options: .init(logHandler: KafkaLog.none))
+    func longestGap(_ cluster: MockCluster, _ topic: String, count: Int, wakesPausedFetchers: Bool) async throws -> Duration {
+        let config = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        let consumer = try KafkaConsumer(configuration: config, options: .init(logHandler: KafkaLog.none, wakesPausedFetchers: wakesPausedFetchers))
         var assignment: [TopicPartition: KafkaOffset] = [:]
         for p in 0..<Int32(16) { assignment[TopicPartition(topic, p)] = .beginning }
         try consumer.assign(assignment)
@@ -49,14 +49,19 @@ struct FetchPauseTests {
     func defaultsAvoidFetchPause() async throws {
         let count = 400_000
         let (cluster, topic) = try await backlog(count)
-        let atDefaults = try await longestGap(cluster, topic, count: count) { _ in }
-        // The control: librdkafka's own default pauses, which shows that the test can fail.
-        let atLibrdkafkaDefault = try await longestGap(cluster, topic, count: count) { $0.queuedMinMessages = 100_000 }
-        print("fetch pause: longest gap at SDK defaults \(atDefaults), with queued.min.messages=100000 \(atLibrdkafkaDefault)")
-        #expect(atDefaults < .milliseconds(400 * TestEnvironment.slowdown), "SDK defaults: longest gap \(atDefaults)")
+        var atDefaults: [Duration] = []
+        for _ in 0..<2 { atDefaults.append(try await longestGap(cluster, topic, count: count, wakesPausedFetchers: true)) }
+        // The control: without the wake-up librdkafka pauses, which shows that the test can fail.
+        // The pause needs a broker whose partitions all stopped, which is likely, not certain.
+        var unwoken: [Duration] = []
+        for _ in 0..<3 where TestEnvironment.slowdown == 1 && unwoken.allSatisfy({ $0 < .milliseconds(400) }) {
+            unwoken.append(try await longestGap(cluster, topic, count: count, wakesPausedFetchers: false))
+        }
+        print("fetch pause: longest gap at SDK defaults \(atDefaults), without the wake-up \(unwoken)")
+        for gap in atDefaults { #expect(gap < .milliseconds(400 * TestEnvironment.slowdown), "SDK defaults: longest gap \(gap)") }
         // Under a sanitizer the loop is too slow for a fetch round to outrun it: no control there.
         if TestEnvironment.slowdown == 1 {
-            #expect(atLibrdkafkaDefault > .milliseconds(400), "librdkafka default: longest gap \(atLibrdkafkaDefault)")
+            #expect(unwoken.contains { $0 > .milliseconds(400) }, "without the wake-up: longest gaps \(unwoken)")
         }
     }
 }

@@ -47,16 +47,26 @@ public final class KafkaConsumer: Sendable {
         /// Runs before partitions are revoked (commit or flush work here) and after they are
         /// assigned, before consumption starts. Consumption waits for it.
         public var rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)?
+        /// Ends librdkafka 2.0.2's fetch pause (default `true`). When the local queue has held
+        /// `queued.min.messages`, librdkafka's broker threads stop fetching and nothing wakes them
+        /// when the queue drains: the loop then waits up to a second for its next message. With
+        /// this on, once the queue has drained to a quarter of `queued.min.messages`, a thread of
+        /// the consumer sends one ListOffsets request (`rd_kafka_offsets_for_times`) to each
+        /// leader of the assignment, which wakes the broker threads; the answer is discarded.
+        /// `false` leaves librdkafka's behaviour as it is.
+        public var wakesPausedFetchers: Bool
 
         public init(
             maxBatchSize: Int = 10_000, logHandler: @escaping KafkaLogHandler = KafkaLog.standardError,
             eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)? = nil,
-            rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)? = nil
+            rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)? = nil,
+            wakesPausedFetchers: Bool = true
         ) {
             self.maxBatchSize = maxBatchSize
             self.logHandler = logHandler
             self.eventHandler = eventHandler
             self.rebalanceHandler = rebalanceHandler
+            self.wakesPausedFetchers = wakesPausedFetchers
         }
     }
 
@@ -68,7 +78,7 @@ public final class KafkaConsumer: Sendable {
     public init(configuration: KafkaConfiguration, options: Options = Options()) throws(KafkaError) {
         core = try ConsumerCore(
             configuration: configuration, logHandler: options.logHandler, maxBatch: options.maxBatchSize,
-            eventHandler: options.eventHandler, rebalanceHandler: options.rebalanceHandler)
+            wakesFetchers: options.wakesPausedFetchers, eventHandler: options.eventHandler, rebalanceHandler: options.rebalanceHandler)
     }
 
     deinit {

@@ -32,6 +32,9 @@ final class ConsumerCore: @unchecked Sendable {
 
     let handle: NativeHandle
     private let queue: OpaquePointer
+    /// Wakes broker threads that stopped fetching at `queued.min.messages` (nil when the app
+    /// turned it off).
+    private let fetchWaker: FetchWaker?
     let maxBatch: Int
     /// The SDK stores offsets itself when the app has taken messages (see `storeTaken`).
     let sdkStoresOffsets: Bool
@@ -69,7 +72,7 @@ final class ConsumerCore: @unchecked Sendable {
     private let processed = Locked<[TopicPartition: Int64]>([:])
 
     init(
-        configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler, maxBatch: Int,
+        configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler, maxBatch: Int, wakesFetchers: Bool,
         eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)?, rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)?
     ) throws(KafkaError) {
         var configuration = configuration
@@ -83,14 +86,6 @@ final class ConsumerCore: @unchecked Sendable {
             configuration.set("enable.auto.commit", "false", origin: .sdk(reason: "no group.id: assign-only consumer"))
         }
         if sdkStoresOffsets { configuration.set("enable.auto.offset.store", "false", origin: .sdk(reason: "offsets stored as the app takes messages")) }
-        if configuration.queuedMinMessages == nil && configuration.queuedMaxMessagesKBytes == nil {
-            // librdkafka 2.0.2 stops fetching for a second whenever its local queue holds
-            // queued.min.messages (100,000): one fetch round of small messages from a backlog
-            // (up to 1 MiB per partition) can hold more. Bound the queue by its bytes instead
-            // (queued.max.messages.kbytes, 64 MiB, unchanged).
-            configuration.set("queued.min.messages", String(Self.defaultQueuedMinMessages),
-                origin: .sdk(reason: "no fetch pause at 100,000 queued messages; the queue stays bounded by queued.max.messages.kbytes"))
-        }
         self.maxBatch = max(1, maxBatch)
         self.eventHandler = eventHandler
         self.rebalanceHandler = rebalanceHandler
@@ -120,17 +115,25 @@ final class ConsumerCore: @unchecked Sendable {
             throw KafkaError(code: .invalidArgument, message: "librdkafka created no consumer queue")
         }
         queue = consumerQueue
+        fetchWaker = wakesFetchers
+            ? try FetchWaker(client: handle.pointer, queuedMinMessages: configuration.queuedMinMessages ?? Self.librdkafkaQueuedMinMessages)
+            : nil
         _ = rd_kafka_poll_set_consumer(handle.pointer)
         handle.context.consumer = self
-        try NativeThread.start("consumer poll") { [self] in self.pollLoop() }
+        do {
+            try NativeThread.start("consumer poll") { [self] in self.pollLoop() }
+        } catch {
+            fetchWaker?.stop()
+            throw error
+        }
     }
 
     deinit {
         rd_kafka_queue_destroy(queue)
     }
 
-    /// The SDK's `queued.min.messages` when the app sets neither queue threshold.
-    static let defaultQueuedMinMessages = 1_000_000
+    /// librdkafka's default `queued.min.messages`.
+    static let librdkafkaQueuedMinMessages = 100_000
 
     // MARK: Fetching
 
@@ -235,6 +238,7 @@ final class ConsumerCore: @unchecked Sendable {
             if count < 0 {
                 return .failed(Interop.error(rd_kafka_last_error(), "consume failed"))
             }
+            if let fetchWaker, count > 0 { fetchWaker.observe(queueLength: Int(rd_kafka_queue_length(queue))) }
             if let batch = MessageBatch.take(owner: handle, from: buffer, count: count, onError: consumeError) {
                 return .batch(batch)
             }
@@ -415,6 +419,7 @@ final class ConsumerCore: @unchecked Sendable {
         condition.unlock()
         rd_kafka_queue_yield(queue)
         threadDone.wait()
+        fetchWaker?.stop()
         storeTaken(all: false)
         let code = rd_kafka_consumer_close(handle.pointer)
         closeFinished.store(true, ordering: .sequentiallyConsistent)
