@@ -6,16 +6,26 @@
  *   gcc -O2 -o /tmp/fetch-pause scripts/fetch-pause-repro.c -lrdkafka -lpthread
  *   /tmp/fetch-pause [MESSAGES [POKE]]      defaults 400000 0
  *
- * MESSAGES x 10 B over 16 partitions. POKE=1 runs a side thread that sends a ListOffsets to
- * the leaders (rd_kafka_query_watermark_offsets on partitions 0-2) whenever the consumer queue
- * holds under 50,000 messages, at most every 20 ms: it tests whether a request on the broker
- * threads ends the pause. Environment: QUEUED_MIN (queued.min.messages), FETCH_ERROR_BACKOFF
- * (fetch.error.backoff.ms), FETCH_WAIT_MAX (fetch.wait.max.ms).
+ * MESSAGES x 10 B over 16 partitions. Environment: QUEUED_MIN (queued.min.messages),
+ * FETCH_ERROR_BACKOFF (fetch.error.backoff.ms), FETCH_WAIT_MAX (fetch.wait.max.ms), DEBUG.
  *
- * Measured here (session 7, 3 runs each; longest gap): defaults 0.78, 0.79, 0.02 s; POKE=1
- * 0.83, 0.80, 0.82 s (27 pokes per run); FETCH_ERROR_BACKOFF=10 0.005, 0.76, 0.77 s;
- * FETCH_WAIT_MAX=10 0.76-0.77 s; QUEUED_MIN=1000000 (the SDK's default, which FetchPauseTests
- * checks from Swift) 0.034 and 0.025 s in 2 runs.
+ * Why it pauses (librdkafka 2.0.2 source, rdkafka_fetcher.c and rdkafka_broker.c): when the
+ * consumer queue holds queued.min.messages, rd_kafka_toppar_fetch_decide takes the partition
+ * off the broker's fetch list with an unbounded backoff, and the broker thread sleeps in
+ * rd_kafka_broker_ops_io_serve until an op, IO or its 1 s serve timeout (rd_kafka_max_block_ms).
+ * Draining the queue wakes nothing. A broker whose partitions all stopped (and that has no fetch
+ * outstanding) therefore waits up to a second; DEBUG=fetch shows its partitions turning
+ * "fetchable" only then.
+ *
+ * POKE=1 does what the SDK's FetchWaker does: a side thread watches the queue and, once it held
+ * 75,000 and has drained below 25,000, sends rd_kafka_offsets_for_times (end offsets) for all
+ * 16 partitions: one ListOffsets per leader, which wakes every broker thread.
+ *
+ * Measured here (session 8; longest gap): defaults 0.79, 0.78, 0.002, 0.003 s (the pause needs
+ * a broker whose partitions all stopped); POKE=1 0.003-0.019 s in 9 of 9 runs, 1-2 pokes per
+ * run. Session 7 poked only partitions 0-2 (0.80-0.83 s): with DEBUG the paused broker was one
+ * none of them led. FETCH_ERROR_BACKOFF=10 and FETCH_WAIT_MAX=10 do not end it (0.76-0.77 s);
+ * QUEUED_MIN=1000000 avoids it at 4-5x the memory (0.025-0.034 s).
  */
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -47,16 +57,20 @@ static void set(rd_kafka_conf_t *conf, const char *name, const char *value) {
 }
 
 static void *poker(void *arg) {
-        long long last = 0;
+        int armed = 0;
         (void)arg;
         while (!finished) {
-                usleep(5000);
-                if (rd_kafka_queue_length(consumer_queue) < 50000 && now_ns() - last > 20000000LL) {
-                        int64_t low, high;
-                        for (int p = 0; p < 3; p++)
-                                rd_kafka_query_watermark_offsets(consumer, "t", p, &low, &high, 1000);
+                usleep(1000);
+                int len = rd_kafka_queue_length(consumer_queue);
+                if (len >= 75000) armed = 1;
+                else if (armed && len < 25000) {
+                        rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(PARTITIONS);
+                        for (int p = 0; p < PARTITIONS; p++)
+                                rd_kafka_topic_partition_list_add(l, "t", p)->offset = -1;
+                        rd_kafka_offsets_for_times(consumer, l, 1000);
+                        rd_kafka_topic_partition_list_destroy(l);
                         pokes++;
-                        last = now_ns();
+                        armed = 0;
                 }
         }
         return NULL;
@@ -98,6 +112,7 @@ int main(int argc, char **argv) {
         set(conf, "queued.min.messages", getenv("QUEUED_MIN"));
         set(conf, "fetch.error.backoff.ms", getenv("FETCH_ERROR_BACKOFF"));
         set(conf, "fetch.wait.max.ms", getenv("FETCH_WAIT_MAX"));
+        set(conf, "debug", getenv("DEBUG"));
         consumer = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
         rd_kafka_poll_set_consumer(consumer);
         consumer_queue = rd_kafka_queue_get_consumer(consumer);
@@ -111,13 +126,15 @@ int main(int argc, char **argv) {
         if (poke)
                 pthread_create(&thread, NULL, poker, NULL);
         int seen = 0;
-        long long last = 0, longest = 0, start = now_ns();
+        long long last = 0, longest = 0, start = now_ns(), first = 0;
         rd_kafka_message_t *batch[1000];
         while (seen < n && now_ns() - start < 60000000000LL) {
                 ssize_t count = rd_kafka_consume_batch_queue(consumer_queue, 100, batch, 1000);
                 for (ssize_t i = 0; i < count; i++) {
                         if (!batch[i]->err) {
                                 long long t = now_ns();
+                                if (!seen)
+                                        first = t;
                                 if (seen && t - last > longest)
                                         longest = t - last;
                                 last = t;
@@ -129,6 +146,7 @@ int main(int argc, char **argv) {
         finished = 1;
         if (poke)
                 pthread_join(thread, NULL);
+        printf("first message after %.3f s, all in %.3f s more; ", (first - start) / 1e9, (last - first) / 1e9);
         printf("poke=%d: %d of %d messages in %.3f s, longest gap %.3f s, pokes %d\n", poke, seen, n,
                (now_ns() - start) / 1e9, longest / 1e9, pokes);
         rd_kafka_queue_destroy(consumer_queue);
