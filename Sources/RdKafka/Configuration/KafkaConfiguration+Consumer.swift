@@ -87,12 +87,11 @@ extension KafkaConfiguration {
     /// Fewest messages librdkafka tries to keep prefetched. The corresponding librdkafka
     /// property is `queued.min.messages`.
     ///
-    /// librdkafka 2.0.2 counts the whole consumer queue, and once it holds this many messages
-    /// it stops fetching for about a second. When neither this nor
-    /// ``queuedMaxMessagesKBytes`` is set, the SDK's consumers use 1,000,000 (librdkafka's
-    /// default is 100,000), so that a backlog of small messages does not run into that pause;
-    /// the queue is then bounded by its bytes (64 MiB of payload by default). Set either
-    /// property to choose the bound yourself.
+    /// librdkafka 2.0.2 counts the whole consumer queue (default 100,000), and once it holds
+    /// this many messages its broker threads stop fetching and sleep up to a second, even after
+    /// the queue drains. The SDK's consumers wake them when the queue has drained to a quarter
+    /// of this value (see `KafkaConsumer.Options.wakesPausedFetchers`), so the default suits a
+    /// backlog of small messages too.
     public var queuedMinMessages: Int? {
         get { int("queued.min.messages") }
         set { setInt("queued.min.messages", newValue) }
