@@ -15,6 +15,11 @@ final class ClientContext: @unchecked Sendable {
     }
     /// The consumer whose callbacks (rebalance, errors, statistics) this context routes.
     nonisolated(unsafe) weak var consumer: ConsumerCore?
+    /// The producer whose callbacks (delivery reports, errors, statistics) this context routes:
+    /// unretained, because the delivery callback runs once per message. Set at the end of
+    /// `ProducerCore.init`, cleared in its deinit; callbacks run only inside the producer's
+    /// own serving calls, which hold a strong reference.
+    nonisolated(unsafe) var producer: Unmanaged<ProducerCore>?
     /// The admin client whose error callback this context routes.
     nonisolated(unsafe) weak var admin: AdminCore?
 

@@ -31,6 +31,7 @@ enum DeliveryOpaque {
         return 0
     }
 
+    @inline(__always)
     static func decode(_ opaque: UnsafeMutableRawPointer?) -> DeliveryOpaque {
         let bits = UInt(bitPattern: opaque)
         if bits & 1 == 1 { return .id(UInt64(bits >> 1)) }

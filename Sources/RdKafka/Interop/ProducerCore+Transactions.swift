@@ -26,11 +26,13 @@ extension ProducerCore {
     }
 
     func commitTransaction(timeoutMs: Int32) throws(KafkaError) {
-        try check(rd_kafka_commit_transaction(handle.pointer, timeoutMs), "commitTransaction")
+        // Flushes first, serving delivery callbacks on this thread.
+        try check(servingExclusively { rd_kafka_commit_transaction(handle.pointer, timeoutMs) }, "commitTransaction")
     }
 
     func abortTransaction(timeoutMs: Int32) throws(KafkaError) {
-        try check(rd_kafka_abort_transaction(handle.pointer, timeoutMs), "abortTransaction")
+        // Flushes first, serving delivery callbacks on this thread.
+        try check(servingExclusively { rd_kafka_abort_transaction(handle.pointer, timeoutMs) }, "abortTransaction")
     }
 
     func sendOffsetsToTransaction(_ offsets: [(TopicPartition, Int64)], metadata: NativeGroupMetadata, timeoutMs: Int32) throws(KafkaError) {

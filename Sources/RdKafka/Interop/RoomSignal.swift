@@ -5,13 +5,18 @@ import Foundation
 #endif
 import Synchronization
 
-/// Wakes senders waiting for room in librdkafka's producer queue. The delivery thread signals
-/// after each batch of delivery reports (which frees room) and on every idle poll, so waits are
-/// woken by events, not by a sleep loop.
+/// Wakes senders waiting for room in librdkafka's producer queue. Whoever serves delivery
+/// reports signals after each serving call, per report while ``hasWaiters``, and the delivery
+/// thread on every idle poll, so waits are woken by events, not by a sleep loop.
 final class RoomSignal: @unchecked Sendable {
     let generation = Atomic<UInt64>(0)
     private let condition = Condition()
     private var waiters: [UnsafeContinuation<Void, Never>] = []
+    /// Senders inside ``wait(after:)`` or ``waitBlocking(after:until:)``.
+    private let waiting = Atomic<Int>(0)
+
+    /// Whether a sender waits: one relaxed load, cheap enough to ask per delivery report.
+    var hasWaiters: Bool { waiting.load(ordering: .relaxed) > 0 }
 
     func signal() {
         generation.add(1, ordering: .sequentiallyConsistent)
@@ -28,6 +33,8 @@ final class RoomSignal: @unchecked Sendable {
 
     /// Returns once the generation has moved past `seen`.
     func wait(after seen: UInt64) async {
+        waiting.add(1, ordering: .sequentiallyConsistent)
+        defer { waiting.subtract(1, ordering: .sequentiallyConsistent) }
         await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
             condition.lock()
             if generation.load(ordering: .sequentiallyConsistent) != seen {
@@ -49,6 +56,8 @@ final class RoomSignal: @unchecked Sendable {
 
     /// Blocks the calling thread until the generation moves past `seen` or `deadline` passes.
     func waitBlocking(after seen: UInt64, until deadline: ContinuousClock.Instant) {
+        waiting.add(1, ordering: .sequentiallyConsistent)
+        defer { waiting.subtract(1, ordering: .sequentiallyConsistent) }
         condition.lock()
         defer { condition.unlock() }
         while generation.load(ordering: .sequentiallyConsistent) == seen, ContinuousClock.now < deadline {
