@@ -232,6 +232,55 @@ struct ProducerTests {
         _ = await producer.shutdown()
     }
 
+    @Test("the delivery handler gets every report once, one call at a time, in offset order, while flush serves too", arguments: TestEnvironment.all.filter { $0.kind != .noida })
+    func handlerServedByOneThreadAtATime(broker: TestBroker) async throws {
+        let inside = Atomic<Int>(0)
+        let overlaps = Atomic<Int>(0)
+        // Touched only inside the handler; `inside` would catch two callers at once.
+        let seen = Locked<(count: Int, ids: Set<UInt64>, lastOffset: [Int32: Int64], outOfOrder: Int, untimed: Int)>(
+            (0, [], [:], 0, 0))
+        let producer = try KafkaProducer(configuration: broker.configuration(), options: .init(deliveryHandler: { report in
+            if inside.add(1, ordering: .sequentiallyConsistent).newValue != 1 { overlaps.add(1, ordering: .relaxed) }
+            // A slow handler (2 us), so that two threads serving at once would overlap in it.
+            let until = ContinuousClock.now + .microseconds(2)
+            while ContinuousClock.now < until {}
+            seen.withLock { s in
+                s.count += 1
+                s.ids.insert(report.messageID)
+                if let last = s.lastOffset[report.partition], report.offset <= last { s.outOfOrder += 1 }
+                s.lastOffset[report.partition] = report.offset
+                // CreateTime, or LogAppendTime where the broker sets it (librdkafka's mock answers
+                // every produce with LogAppendTime 1234 ms): never missing.
+                if report.timestamp == nil { s.untimed += 1 }
+            }
+            inside.subtract(1, ordering: .sequentiallyConsistent)
+        }))
+        let topic = uniqueTopic("serial")
+        // A second task flushes while this one produces (and serves reports every 1,024
+        // messages): librdkafka serves reports inside rd_kafka_flush too.
+        let flushing = Atomic<Bool>(true)
+        let flusher = Task {
+            for _ in 0..<25 { try? await producer.flush(timeout: .milliseconds(20)) }
+            flushing.store(false, ordering: .relaxed)
+        }
+        var ids: Set<UInt64> = []
+        var i = 0
+        while i < 20_000 || (flushing.load(ordering: .relaxed) && i < 500_000) {
+            ids.insert(try producer.produce(KafkaProducerMessage(topic: topic, value: "\(i)")))
+            i += 1
+        }
+        await flusher.value
+        let n = ids.count
+        try await producer.flush()
+        let result = seen.withLock { $0 }
+        #expect(result.count == n)
+        #expect(result.ids == ids)
+        #expect(overlaps.load(ordering: .relaxed) == 0, "the handler was called by two threads at once")
+        #expect(result.outOfOrder == 0, "reports of one partition out of offset order")
+        #expect(result.untimed == 0, "reports without a timestamp")
+        _ = await producer.shutdown()
+    }
+
     @Test("fire-and-forget reports name each message's topic when topics alternate, and carry latency only when measured", arguments: TestEnvironment.all)
     func reportsAcrossTopicsAndLatency(broker: TestBroker) async throws {
         let topics = (0..<3).map { uniqueTopic("alternate\($0)") }

@@ -32,8 +32,10 @@ public final class KafkaProducer: Sendable {
         /// Buffer for ``deliveryReports`` (reports of ``produce(_:)``); `nil` (the default)
         /// leaves the stream off.
         public var deliveryReportBufferSize: Int?
-        /// Receives the report of every ``produce(_:)`` message, on the SDK's delivery thread
-        /// or inside a ``produce(_:)`` call that serves ready reports,
+        /// Receives the report of every ``produce(_:)`` message, on the SDK's delivery thread,
+        /// inside a ``produce(_:)`` call that serves ready reports, or on the thread of a
+        /// ``flush(timeout:)``, ``shutdown(timeout:)``, ``commitTransaction(timeout:)`` or
+        /// ``abortTransaction(timeout:)`` (librdkafka serves reports while they wait),
         /// like librdkafka's `dr_msg_cb`: keep it short. No allocation per message. Never called
         /// by two threads at once (whoever serves reports holds the producer's serving lock).
         public var deliveryHandler: (@Sendable (DeliveryReport) -> Void)?
@@ -44,7 +46,7 @@ public final class KafkaProducer: Sendable {
         /// Receives librdkafka's log lines (default: warnings and errors to standard error).
         public var logHandler: KafkaLogHandler
         /// Receives client-level errors (all brokers down, authentication failure, fatal errors),
-        /// on the delivery thread.
+        /// wherever reports are served (see ``deliveryHandler``).
         public var errorHandler: (@Sendable (KafkaError) -> Void)?
         /// Receives librdkafka's statistics JSON every `statistics.interval.ms`.
         public var statisticsHandler: (@Sendable (String) -> Void)?
