@@ -417,9 +417,7 @@ final class ProducerCore: @unchecked Sendable {
             }
             report.partition = entry.partition
             report.offset = entry.offset
-            report.timestamp = entry.timestampType == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE ? nil : KafkaTimestamp(
-                millisecondsSinceEpoch: entry.timestamp,
-                kind: entry.timestampType == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? .logAppendTime : .createTime)
+            report.timestamp = Self.timestamp(entry.timestamp, entry.timestampType)
             report.messageID = entry.id
             if latency { report.latencyMicroseconds = entry.latency }
             let failed = entry.code != RD_KAFKA_RESP_ERR_NO_ERROR
@@ -459,6 +457,12 @@ final class ProducerCore: @unchecked Sendable {
     private static func timestamp(_ message: UnsafePointer<rd_kafka_message_t>) -> KafkaTimestamp? {
         var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let ms = rd_kafka_message_timestamp(message, &type)
+        return timestamp(ms, type)
+    }
+
+    /// What `rd_kafka_message_timestamp` returned, as a report's timestamp.
+    @inline(__always)
+    private static func timestamp(_ ms: Int64, _ type: rd_kafka_timestamp_type_t) -> KafkaTimestamp? {
         if type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE { return nil }
         return KafkaTimestamp(millisecondsSinceEpoch: ms, kind: type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? .logAppendTime : .createTime)
     }
@@ -577,7 +581,7 @@ final class ProducerCore: @unchecked Sendable {
             var slice: Int32 = 100
             if let deadline {
                 let left = deadline - ContinuousClock.now
-                slice = min(slice, max(0, Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
+                slice = min(slice, KafkaProducer.milliseconds(left))
             }
             let code = servingExclusively { rd_kafka_flush(handle.pointer, slice) }
             if code == RD_KAFKA_RESP_ERR_NO_ERROR { return nil }
