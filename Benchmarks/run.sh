@@ -39,6 +39,7 @@ trap 'exit 130' INT TERM
 # ---------------------------------------------------------------- sizes
 if [ "$QUICK" = 1 ]; then
     REPS=${REPS:-2}
+    PAIRS_100=${PAIRS_100:-1}
     # size:messages:partitions
     SIZES="100:200000:32"
     NOIDA_N=200000
@@ -47,6 +48,7 @@ if [ "$QUICK" = 1 ]; then
     SEND_N=100000
 else
     REPS=${REPS:-5}
+    PAIRS_100=${PAIRS_100:-3}
     # The mock keeps ~5 MiB or 100k message sets per partition: 1M x 100 B over 48 partitions;
     # 1000 B and 10,000 B are scaled down to 100 MB of payload each.
     SIZES="100:1000000:48 1000:100000:48 10000:10000:48"
@@ -140,10 +142,11 @@ run() {
     log "$(printf '%-26s %-16s %-5s rep %s: %s' "$workload" "$impl" "$broker" "$rep" "$line")"
 }
 
-# pair WORKLOAD REP "C CMD" "SWIFT CMD": both in an order that alternates with the repetition.
+# pair WORKLOAD REP "C CMD" "SWIFT CMD" [ORDER]: both in an order that alternates with ORDER
+# (default REP): C first when it is odd.
 pair() {
-    local workload=$1 rep=$2 ccmd=$3 scmd=$4
-    if [ $((rep % 2)) = 1 ]; then
+    local workload=$1 rep=$2 ccmd=$3 scmd=$4 order=${5:-$2}
+    if [ $((order % 2)) = 1 ]; then
         run "$workload" c mock "$rep" 0 $ccmd
         run "$workload" swift mock "$rep" 0 $scmd
     else
@@ -163,32 +166,42 @@ for rep in $(seq 1 "$REPS"); do
         IFS=: read -r size n parts <<<"$spec"
         t=b$size
         B=$MOCK_BOOT
-        pair "produce_${size}B" "$rep" \
-            "$CBIN produce -b $B -t $t -n $n -s $size -p rr" \
-            "$SBIN produce -b $B -t $t -n $n -s $size -p rr -P $parts --mode-variant handler"
-        run "produce_${size}B" swift_stream mock "$rep" 0 \
+        # 100 B is the target row and its single pairs swing by +-15 %: several pairs per
+        # repetition; rep = repetition x 100 + pair keeps each pair together in the summary.
+        npairs=1
+        [ "$size" = 100 ] && npairs=$PAIRS_100
+        for k in $(seq 1 "$npairs"); do
+            pair "produce_${size}B" "$((rep * 100 + k))" \
+                "$CBIN produce -b $B -t $t -n $n -s $size -p rr" \
+                "$SBIN produce -b $B -t $t -n $n -s $size -p rr -P $parts --mode-variant handler" \
+                "$((rep + k - 1))"
+        done
+        prep=$((rep * 100 + 1))  # the other rows pair with the first C run of this repetition
+        run "produce_${size}B" swift_stream mock "$prep" 0 \
             $SBIN produce -b $B -t $t -n $n -s $size -p rr -P $parts --mode-variant stream
-        run "produce_${size}B" swift_callback mock "$rep" 0 \
+        run "produce_${size}B" swift_callback mock "$prep" 0 \
             $SBIN produce -b $B -t $t -n $n -s $size -p rr -P $parts --mode-variant callback
-        run "produce_${size}B" c_by_name mock "$rep" 0 \
+        run "produce_${size}B" c_by_name mock "$prep" 0 \
             $CBIN produce -b $B -t $t -n $n -s $size -p rr --by-name
         if [ "$size" = 100 ]; then
-            run "produce_${size}B" c_events mock "$rep" 0 \
+            run "produce_${size}B" c_events mock "$prep" 0 \
                 $CBIN produce -b $B -t $t -n $n -s $size -p rr --events
+            run "produce_${size}B" c_classic mock "$prep" 0 \
+                $CBIN produce -b $B -t $t -n $n -s $size -p rr --classic
         fi
         if [ "$size" = 100 ]; then
-            run "send_${size}B" swift_send mock "$rep" 0 \
+            run "send_${size}B" swift_send mock "$prep" 0 \
                 $SBIN send -b $B -t $t -n $SEND_N -s $size -p rr -P $parts --inflight 1000
         fi
         # consume: the topic was just filled by the produce runs above
-        pair "consume_${size}B" "$rep" \
+        pair "consume_${size}B" "$prep" \
             "$CBIN consume -b $B -t $t -n $n" \
-            "$SBIN consume -b $B -t $t -n $n -P $parts"
-        pair "consume_bigqueue_${size}B" "$rep" \
+            "$SBIN consume -b $B -t $t -n $n -P $parts" "$rep"
+        pair "consume_bigqueue_${size}B" "$prep" \
             "$CBIN consume -b $B -t $t -n $n $BIG_QUEUE" \
-            "$SBIN consume -b $B -t $t -n $n -P $parts $BIG_QUEUE"
+            "$SBIN consume -b $B -t $t -n $n -P $parts $BIG_QUEUE" "$rep"
         if [ "$size" = 100 ]; then
-            run "consume_${size}B" swift_mainactor mock "$rep" 0 \
+            run "consume_${size}B" swift_mainactor mock "$prep" 0 \
                 $SBIN consume -b $B -t $t -n $((n < 200000 ? n : 200000)) -P $parts --mainactor
         fi
     done

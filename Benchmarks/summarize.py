@@ -49,7 +49,7 @@ def main():
             "errors": max(r.get("errors", 0) for r in rs),
             "msgs_per_sec_all": [r.get("msgs_per_sec") for r in rs],
         }
-        for k in ("p50_us", "p99_us", "p999_us", "rdkafka_p50_us", "rdkafka_p99_us"):
+        for k in ("p50_us", "p99_us", "p999_us", "rdkafka_p50_us", "rdkafka_p99_us", "loop_cpu_ns_per_msg"):
             if any(k in r for r in rs):
                 s[k] = median([r.get(k) for r in rs])
         s["mallocs_per_msg"] = mallocs.get((broker, workload, impl))
@@ -94,6 +94,11 @@ def main():
             if len(paired) > 1:
                 ratios.append((name + "_paired_median", statistics.median(paired), "median of per-pair throughput swift/c"))
                 pair_ranges[name + "_paired_median"] = (len(paired), paired[0], paired[-1])
+            # The producing thread's own CPU per message over the produce loop: what the SDK adds
+            # on the thread that decides the rate, less moved by scheduling than wall time.
+            if base.get("loop_cpu_ns_per_msg") and s.get("loop_cpu_ns_per_msg"):
+                ratios.append((name + "_loop_cpu", s["loop_cpu_ns_per_msg"] / base["loop_cpu_ns_per_msg"],
+                               "producing thread CPU per message swift/c (lower is better)"))
         s["ratio"] = next((r for n, r, _ in ratios if n == name or n == name + "_p50"), None)
 
     # The consumer target: the SDK at its defaults against the best C loop (C with the big queue).

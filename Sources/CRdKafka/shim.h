@@ -10,15 +10,26 @@ static inline void swift_rdkafka_name_thread(const char *name) {
         prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
 }
 
-/// Enqueues one message (rd_kafka_produceva; rd_kafka_producev is a variadic macro that Swift
-/// cannot call). By topic handle when rkt is set, else by name. key/value NULL: none;
+/// Enqueues one message. By topic handle when rkt is set, else by name. key/value NULL: none;
 /// partition -1 (RD_KAFKA_PARTITION_UA): the partitioner chooses; timestamp 0: now. hdrs (may be
 /// NULL) is taken over on success only. The payload is copied (RD_KAFKA_MSG_F_COPY).
 /// Returns the error code; RD_KAFKA_RESP_ERR_NO_ERROR when enqueued.
+///
+/// A message by topic handle without headers or timestamp goes through rd_kafka_produce, which
+/// creates the message directly; rd_kafka_produceva (rd_kafka_producev is a variadic macro that
+/// Swift cannot call) also takes and drops a reference on the topic per message, two atomic
+/// operations on a counter the broker threads share (measured: Benchmarks/README.md). The
+/// caller keeps rkt alive for the call. Both end in the same rd_kafka_msg_new0.
 static inline rd_kafka_resp_err_t swift_rdkafka_produce(
         rd_kafka_t *rk, rd_kafka_topic_t *rkt, const char *topic, int32_t partition,
         const void *key, size_t key_len, const void *value, size_t len,
         int64_t timestamp, rd_kafka_headers_t *hdrs, void *opaque) {
+        if (rkt && !hdrs && !timestamp) {
+                if (rd_kafka_produce(rkt, partition, RD_KAFKA_MSG_F_COPY, (void *)value, len,
+                                     key, key_len, opaque) == 0)
+                        return RD_KAFKA_RESP_ERR_NO_ERROR;
+                return rd_kafka_last_error();  /* thread-local, set by this call */
+        }
         rd_kafka_vu_t vus[8];
         size_t n = 0;
         if (rkt) {

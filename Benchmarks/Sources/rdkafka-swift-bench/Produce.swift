@@ -98,6 +98,8 @@ func runProduce(_ o: BenchOptions) async -> Int32 {
     let usesCallback = variant == "callback"  // not a string comparison per message
     let m0 = MallocCounter.read()
     let t0 = nowNs()
+    // The loop never suspends, so it stays on one thread.
+    let loopCPU0 = threadCPUNs()
     for _ in 0..<o.n {
         message.partition = chooser.choose()
         do {
@@ -112,6 +114,7 @@ func runProduce(_ o: BenchOptions) async -> Int32 {
             expected -= 1
         }
     }
+    let loopCPU = threadCPUNs() - loopCPU0
     var tEnd: Int64
     if variant == "flush" {
         // No per-message reports: flush waits for them all; failures are counted by the SDK.
@@ -138,7 +141,7 @@ func runProduce(_ o: BenchOptions) async -> Int32 {
     _ = await producer.shutdown(timeout: .seconds(10))
     streamTask?.cancel()
 
-    return emitThroughput(mode: "produce", detail: ("variant", variant), o, ok: ok, seconds: secs, mallocs: m1 &- m0)
+    return emitThroughput(mode: "produce", detail: ("variant", variant), o, ok: ok, seconds: secs, mallocs: m1 &- m0, loopCPUNs: loopCPU)
 }
 
 /// Hands out message indexes to the sending tasks.
@@ -186,7 +189,7 @@ func runSend(_ o: BenchOptions) async -> Int32 {
 
 /// Prints the JSON line shared by the produce and send workloads; exit status 1 unless all `n`
 /// messages were delivered.
-func emitThroughput(mode: String, detail: (String, String), _ o: BenchOptions, ok: Int, seconds secs: Double, mallocs: UInt64) -> Int32 {
+func emitThroughput(mode: String, detail: (String, String), _ o: BenchOptions, ok: Int, seconds secs: Double, mallocs: UInt64, loopCPUNs: Int64? = nil) -> Int32 {
     let (cpu, rss) = usageStats()
     var j = JSONLine()
     j.add("impl", "swift")
@@ -200,6 +203,7 @@ func emitThroughput(mode: String, detail: (String, String), _ o: BenchOptions, o
     j.add("cpu_seconds", cpu, digits: 3)
     j.add("peak_rss_mb", rss, digits: 1)
     j.add("errors", o.n - ok)
+    if let loopCPUNs { j.add("loop_cpu_ns_per_msg", Double(loopCPUNs) / Double(o.n), digits: 1) }
     if MallocCounter.available { j.add("mallocs_per_msg", Double(mallocs) / Double(o.n), digits: 3) }
     j.emit()
     return ok == o.n ? 0 : 1

@@ -206,10 +206,10 @@ final class ProducerCore: @unchecked Sendable {
         let client = handle.pointer
         let code: rd_kafka_resp_err_t
         if let rkt = topics.handle(for: message.topic) {
-            code = Self.produce(client, rkt, nil, partition, message.key, message.value, timestamp, headers, opaque)
+            code = Self.produce(client, rkt, nil, partition, message.storedKey, message.storedValue, timestamp, headers, opaque)
         } else {
             code = message.topic.withCString { topic in
-                Self.produce(client, nil, topic, partition, message.key, message.value, timestamp, headers, opaque)
+                Self.produce(client, nil, topic, partition, message.storedKey, message.storedValue, timestamp, headers, opaque)
             }
         }
         guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return .enqueued }
@@ -249,29 +249,12 @@ final class ProducerCore: @unchecked Sendable {
     @inline(__always)
     private static func produce(
         _ client: OpaquePointer, _ rkt: OpaquePointer?, _ topic: UnsafePointer<CChar>?, _ partition: Int32,
-        _ key: borrowing KafkaPayload?, _ value: borrowing KafkaPayload?, _ timestamp: Int64, _ headers: OpaquePointer?,
+        _ key: borrowing KafkaPayload, _ value: borrowing KafkaPayload, _ timestamp: Int64, _ headers: OpaquePointer?,
         _ opaque: UnsafeMutableRawPointer?
     ) -> rd_kafka_resp_err_t {
-        switch key {
-        case .none:
-            switch value {
-            case .none:
-                return swift_rdkafka_produce(client, rkt, topic, partition, nil, 0, nil, 0, timestamp, headers, opaque)
-            case .some(let value):
-                return value.withBytes { v, vn in
-                    swift_rdkafka_produce(client, rkt, topic, partition, nil, 0, v, vn, timestamp, headers, opaque)
-                }
-            }
-        case .some(let key):
-            return key.withBytes { k, kn in
-                switch value {
-                case .none:
-                    return swift_rdkafka_produce(client, rkt, topic, partition, k, kn, nil, 0, timestamp, headers, opaque)
-                case .some(let value):
-                    return value.withBytes { v, vn in
-                        swift_rdkafka_produce(client, rkt, topic, partition, k, kn, v, vn, timestamp, headers, opaque)
-                    }
-                }
+        key.withBytes { k, kn in
+            value.withBytes { v, vn in
+                swift_rdkafka_produce(client, rkt, topic, partition, k, kn, v, vn, timestamp, headers, opaque)
             }
         }
     }

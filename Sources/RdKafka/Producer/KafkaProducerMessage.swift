@@ -10,8 +10,18 @@ public struct KafkaProducerMessage: Sendable, Hashable {
     /// The partition, or `nil` to let the partitioner choose (by key hash, or sticky when there
     /// is no key).
     public var partition: Int32?
-    public var key: KafkaPayload?
-    public var value: KafkaPayload?
+    public var key: KafkaPayload? {
+        get { storedKey.isAbsent ? nil : storedKey }
+        set { storedKey = newValue ?? .absent }
+    }
+    public var value: KafkaPayload? {
+        get { storedValue.isAbsent ? nil : storedValue }
+        set { storedValue = newValue ?? .absent }
+    }
+    // Not optional: the produce path reads the bytes in place, where unwrapping an optional
+    // payload would copy it (a retain and a release per message).
+    var storedKey: KafkaPayload
+    var storedValue: KafkaPayload
     /// Headers, in order; names may repeat.
     public var headers: [KafkaHeader]
     /// The message's create time; `nil` for the time librdkafka enqueues it.
@@ -23,8 +33,8 @@ public struct KafkaProducerMessage: Sendable, Hashable {
     ) {
         self.topic = topic
         self.partition = partition
-        self.key = key
-        self.value = value
+        self.storedKey = key ?? .absent
+        self.storedValue = value ?? .absent
         self.headers = headers
         self.timestamp = timestamp
     }
