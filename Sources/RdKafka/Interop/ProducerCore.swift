@@ -99,7 +99,9 @@ final class ProducerCore: @unchecked Sendable {
         var code: rd_kafka_resp_err_t
         var timestampType: rd_kafka_timestamp_type_t
     }
-    private static let deliveredCapacity = 512
+    /// 64 entries (3.5 KiB) stay in the L1 cache between the callback's stores and the report
+    /// loop's loads; 512 measured slower in the callback.
+    private static let deliveredCapacity = 64
     private final class DeliveryHandler {
         let call: @Sendable (DeliveryReport) -> Void
         init(_ call: @escaping @Sendable (DeliveryReport) -> Void) { self.call = call }
@@ -382,38 +384,64 @@ final class ProducerCore: @unchecked Sendable {
 
     /// Hands the noted fire-and-forget deliveries to the handler and the stream; under
     /// `serveLock`, at the end of every serving call and whenever the buffer fills.
+    ///
+    /// Two reports updated in place, taking turns: the next one is filled in before the current
+    /// one is handed over. A report is copied when passed, in 16-byte loads, and loading what
+    /// narrower stores have only just written stalls until they land (`perf annotate`: most of
+    /// this function's time with a single report).
     private func reportDelivered() {
         let count = state.pointee.deliveredCount
         guard count > 0 else { return }
         state.pointee.deliveredCount = 0
         let entries = state.pointee.delivered
-        let handler = state.pointee.handlerView
-        let stream = reports != nil
-        let latency = measuresLatency
-        var report = DeliveryReport(topic: "", partition: -1, offset: -1, timestamp: nil, latencyMicroseconds: nil, messageID: 0, error: nil)
-        var topic: OpaquePointer? = nil
-        for i in 0..<count {
-            let entry = entries[i]
-            if entry.rkt != topic {
-                topic = entry.rkt
-                report.topic = topicName(entry.rkt)
-            }
-            report.partition = entry.partition
-            report.offset = entry.offset
-            report.timestamp = Self.timestamp(entry.timestamp, entry.timestampType)
-            report.messageID = entry.id
-            if latency { report.latencyMicroseconds = entry.latency }
-            let failed = entry.code != RD_KAFKA_RESP_ERR_NO_ERROR
-            if failed { report.error = deliveryError(entry.code) }
-            if let handler { handler._withUnsafeGuaranteedRef { $0.call(report) } }
-            if stream { state.pointee.streamed.append(report) }
-            if failed { report.error = nil }
+        var a = ReportSlot(), b = ReportSlot()
+        fill(&a, entries[0])
+        var i = 0
+        while true {
+            let more = i + 1 < count
+            if more { fill(&b, entries[i + 1]) }
+            hand(&a)
+            i += 1
+            guard more else { break }
+            let moreAfter = i + 1 < count
+            if moreAfter { fill(&a, entries[i + 1]) }
+            hand(&b)
+            i += 1
+            guard moreAfter else { break }
         }
         entries.deinitialize(count: count)
         if let reports, state.pointee.streamed.count >= Self.streamBatch {
             reports.append(state.pointee.streamed)
             state.pointee.streamed.removeAll(keepingCapacity: true)
         }
+    }
+
+    /// A report being made in place, and the topic handle its topic name is for.
+    private struct ReportSlot {
+        var report = DeliveryReport(topic: "", partition: -1, offset: -1, timestamp: nil, latencyMicroseconds: nil, messageID: 0, error: nil)
+        var rkt: OpaquePointer? = nil
+    }
+
+    @inline(__always)
+    private func fill(_ slot: inout ReportSlot, _ entry: Delivered) {
+        if entry.rkt != slot.rkt {
+            slot.rkt = entry.rkt
+            slot.report.topic = topicName(entry.rkt)
+        }
+        slot.report.partition = entry.partition
+        slot.report.offset = entry.offset
+        slot.report.timestamp = Self.timestamp(entry.timestamp, entry.timestampType)
+        slot.report.messageID = entry.id
+        if measuresLatency { slot.report.latencyMicroseconds = entry.latency }
+        if entry.code != RD_KAFKA_RESP_ERR_NO_ERROR { slot.report.error = deliveryError(entry.code) }
+    }
+
+    /// Gives the report to the handler and the stream, then clears its error for the next use.
+    @inline(__always)
+    private func hand(_ slot: inout ReportSlot) {
+        if let handler = state.pointee.handlerView { handler._withUnsafeGuaranteedRef { $0.call(slot.report) } }
+        if reports != nil { state.pointee.streamed.append(slot.report) }
+        if !slot.report.isDelivered { slot.report.error = nil }
     }
 
     /// Completes an awaited or callback send (one report per message: the clock read for its
