@@ -13,9 +13,9 @@ import Dispatch
 import Synchronization
 
 /// The producer's C side: owns the librdkafka producer, enqueues messages with
-/// `rd_kafka_produceva`, and runs the delivery thread that serves librdkafka's main queue with
-/// `rd_kafka_poll`, which calls the delivery-report (`dr_msg_cb`), error and statistics
-/// callbacks.
+/// `rd_kafka_produce` or `rd_kafka_produceva` (see `swift_rdkafka_produce`), and runs the
+/// delivery thread that serves librdkafka's main queue with `rd_kafka_poll`, which calls the
+/// delivery-report (`dr_msg_cb`), error and statistics callbacks.
 ///
 /// Callbacks, not events (`rd_kafka_event_message_array`): the callback path frees each
 /// message right after its report, while an event keeps the whole batch until it is
