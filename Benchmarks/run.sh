@@ -188,8 +188,6 @@ for rep in $(seq 1 "$REPS"); do
                 $CBIN produce -b $B -t $t -n $n -s $size -p rr --events
             run "produce_${size}B" c_classic mock "$prep" 0 \
                 $CBIN produce -b $B -t $t -n $n -s $size -p rr --classic
-        fi
-        if [ "$size" = 100 ]; then
             run "send_${size}B" swift_send mock "$prep" 0 \
                 $SBIN send -b $B -t $t -n $SEND_N -s $size -p rr -P $parts --inflight 1000
         fi

@@ -75,16 +75,8 @@ extension KafkaPayload {
     /// payload (a present but empty one is not "none" to librdkafka). No copy of the storage.
     @inline(__always)
     func withBytes<R>(_ body: (UnsafeRawPointer?, Int) -> R) -> R {
-        switch form {
-        case .bytes:
-            return array.withUnsafeBytes { body($0.baseAddress ?? ProducerCore.emptyBytes, $0.count) }
-        case .data:
-            return data.withUnsafeBytes { body($0.baseAddress ?? ProducerCore.emptyBytes, $0.count) }
-        case .string:
-            return withUnsafeBytes { body($0.baseAddress ?? ProducerCore.emptyBytes, $0.count) }
-        case .absent:
-            return body(nil, 0)
-        }
+        if isAbsent { return body(nil, 0) }
+        return withUnsafeBytes { body($0.baseAddress ?? ProducerCore.emptyBytes, $0.count) }
     }
 }
 
