@@ -173,6 +173,81 @@ struct ProducerTests {
         _ = await producer.shutdown()
     }
 
+    @Test("shutdown racing four producing threads: every message it accepted is handed back, none after")
+    func shutdownRacingProducersLosesNothing() async throws {
+        // Nothing is delivered (no broker), so shutdown hands back everything that got in. A
+        // message that got in after shutdown had looked would be missing from what it returns.
+        for round in 0..<10 {
+            var config = unreachableConfiguration()
+            config.queueBufferingMaxMessages = 1_000_000
+            let producer = try KafkaProducer(configuration: config, options: .init(logHandler: KafkaLog.none))
+            let accepted = Locked<Set<String>>([])
+            let started = Atomic<Int>(0)
+            let threads = DispatchGroup()
+            for t in 0..<4 {
+                threads.enter()
+                Thread.detachNewThread {
+                    defer { threads.leave() }
+                    var mine: Set<String> = []
+                    for i in 0..<200_000 {
+                        let value = "\(round)-\(t)-\(i)"
+                        do throws(KafkaError) {
+                            try producer.produce(KafkaProducerMessage(topic: "t", value: KafkaPayload(value)))
+                        } catch {
+                            #expect(error.code == .destroy, "\(error)")
+                            break
+                        }
+                        mine.insert(value)
+                        if i == 100 { started.add(1, ordering: .relaxed) }
+                    }
+                    accepted.withLock { $0.formUnion(mine) }
+                }
+            }
+            while started.load(ordering: .relaxed) < 4 { try await Task.sleep(for: .milliseconds(1)) }
+            let left = await producer.shutdown(timeout: .zero)
+            await withCheckedContinuation { done in threads.notify(queue: .global()) { done.resume() } }
+            let handedBack = Set(left.map { String(decoding: $0.value?.bytes ?? [], as: UTF8.self) })
+            let got = accepted.withLock { $0 }
+            #expect(left.count == handedBack.count, "round \(round): a message handed back twice")
+            #expect(got.count > 400, "round \(round): the threads produced \(got.count) messages")
+            #expect(got.subtracting(handedBack).isEmpty, "round \(round): \(got.subtracting(handedBack).count) accepted messages lost")
+            #expect(handedBack.subtracting(got).isEmpty, "round \(round): handed back messages no thread produced")
+        }
+    }
+
+    @Test("message ids stay unique across producing threads and across producers used in turn")
+    func idsUniqueAcrossThreads() async throws {
+        let a = try KafkaProducer(configuration: unreachableConfiguration(), options: .init(logHandler: KafkaLog.none))
+        let b = try KafkaProducer(configuration: unreachableConfiguration(), options: .init(logHandler: KafkaLog.none))
+        let ids = Locked<(a: [UInt64], b: [UInt64])>(([], []))
+        let threads = DispatchGroup()
+        for _ in 0..<4 {
+            threads.enter()
+            Thread.detachNewThread {
+                defer { threads.leave() }
+                var mineA: [UInt64] = [], mineB: [UInt64] = []
+                for i in 0..<3_000 {
+                    // Alternating producers on one thread, in runs, so id blocks change hands.
+                    let message = KafkaProducerMessage(topic: "t", value: "x")
+                    if (i / 700) % 2 == 0 {
+                        if let id = try? a.produce(message) { mineA.append(id) }
+                    } else {
+                        if let id = try? b.produce(message) { mineB.append(id) }
+                    }
+                }
+                ids.withLock { $0.a += mineA; $0.b += mineB }
+            }
+        }
+        await withCheckedContinuation { done in threads.notify(queue: .global()) { done.resume() } }
+        let (idsA, idsB) = ids.withLock { $0 }
+        #expect(idsA.count + idsB.count == 12_000)
+        #expect(Set(idsA).count == idsA.count)
+        #expect(Set(idsB).count == idsB.count)
+        #expect(!idsA.contains(0) && !idsB.contains(0))
+        _ = await a.shutdown(timeout: .milliseconds(10))
+        _ = await b.shutdown(timeout: .milliseconds(10))
+    }
+
     @Test("every call on a shut-down producer throws a typed 'closed' error")
     func callsAfterShutdown() async throws {
         let broker = try #require(TestEnvironment.all.first)

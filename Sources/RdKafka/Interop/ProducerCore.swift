@@ -44,11 +44,13 @@ final class ProducerCore: @unchecked Sendable {
     private var statisticsHandler: (@Sendable (String) -> Void)?
     private let failFastOnSecurityErrors: Bool
 
-    private let callsInside = Atomic<Int>(0)
     private let isClosed = Atomic<Bool>(false)
     private let stopRequested = Atomic<Bool>(false)
     private let pollBusy = Atomic<Bool>(false)
+    /// Where the calling threads' id blocks come from (see ``ProducingThread``).
     private let nextID = Atomic<UInt64>(1)
+    /// ``ProducingThread/hasMembarrier``, copied: a static costs a lazy-initialisation check per read.
+    private let fencedEntry = ProducingThread.hasMembarrier
     let failedDeliveries = Atomic<Int>(0)
     private let threadDone = DispatchSemaphore(value: 0)
 
@@ -175,13 +177,28 @@ final class ProducerCore: @unchecked Sendable {
 
     // MARK: Enqueue (hot path: no lock, no allocation beyond librdkafka's own)
 
-    /// A fresh message id; ids also pace the inline serving of fire-and-forget reports.
-    func makeID() -> UInt64 { nextID.wrappingAdd(1, ordering: .relaxed).oldValue }
+    /// This core's identity in ``ProducingThread`` (its address; never dereferenced there).
+    @inline(__always)
+    private var address: UInt { UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()) }
+
+    /// The calling thread's produce-path state.
+    @inline(__always)
+    var thread: ProducingThread { ProducingThread.current }
+
+    /// A fresh message id, unique in this producer; ids also pace the inline serving of
+    /// fire-and-forget reports (every 1024th of a thread's ids).
+    @inline(__always)
+    func makeID(on thread: ProducingThread) -> UInt64 { thread.makeID(for: address, from: nextID) }
 
     func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?) -> EnqueueResult {
-        // Wrapping: one `lock xadd`; the overflow-checked forms compile to a compare-and-swap loop.
-        callsInside.wrappingAdd(1, ordering: .sequentiallyConsistent)
-        defer { callsInside.wrappingSubtract(1, ordering: .sequentiallyConsistent) }
+        enqueue(message, opaque: opaque, on: thread)
+    }
+
+    /// Hands `message` to librdkafka. No lock and no atomic read-modify-write: `close()` finds
+    /// the threads inside through ``ProducingThread``.
+    func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, on thread: ProducingThread) -> EnqueueResult {
+        let outer = thread.enter(address, fenced: fencedEntry)
+        defer { thread.leave(restoring: outer) }
         if isClosed.load(ordering: .sequentiallyConsistent) { return .failed(RD_KAFKA_RESP_ERR__DESTROY) }
         if message.topic.isEmpty { return .failed(RD_KAFKA_RESP_ERR__INVALID_ARG) }
         if let partition = message.partition, partition < 0 { return .failed(RD_KAFKA_RESP_ERR__INVALID_ARG) }
@@ -208,7 +225,11 @@ final class ProducerCore: @unchecked Sendable {
         let client = handle.pointer
         let code: rd_kafka_resp_err_t
         if let rkt = topics.handle(for: message.topic) {
-            code = Self.produce(client, rkt, nil, partition, message.storedKey, message.storedValue, timestamp, headers, opaque)
+            if headers == nil && timestamp == 0 {
+                code = Self.produce(rkt, partition, message.storedKey, message.storedValue, opaque)
+            } else {
+                code = Self.produce(client, rkt, nil, partition, message.storedKey, message.storedValue, timestamp, headers, opaque)
+            }
         } else {
             code = message.topic.withCString { topic in
                 Self.produce(client, nil, topic, partition, message.storedKey, message.storedValue, timestamp, headers, opaque)
@@ -245,9 +266,31 @@ final class ProducerCore: @unchecked Sendable {
 
     nonisolated(unsafe) static let emptyBytes = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
 
+    /// The common message (by topic handle, no headers, no timestamp) through librdkafka's
+    /// plain `rd_kafka_produce`, which makes the message directly; `rd_kafka_produceva` also
+    /// takes and drops a reference on the topic per message, two atomic operations on a counter
+    /// the broker threads share (measured: Benchmarks/README.md). Called from Swift, not the
+    /// shim, so that it inlines: through the shim it was a call of its own per message. On
+    /// failure librdkafka returns -1 and sets the thread-local `rd_kafka_last_error()`.
+    ///
     /// A static function, not a local one: a local function capturing the message cost a heap
     /// allocation per call (measured with the malloc counter). Borrows the payloads' bytes in
     /// place; no copy of a payload (and so no retain) on this path.
+    @inline(__always)
+    private static func produce(
+        _ rkt: OpaquePointer, _ partition: Int32, _ key: borrowing KafkaPayload, _ value: borrowing KafkaPayload,
+        _ opaque: UnsafeMutableRawPointer?
+    ) -> rd_kafka_resp_err_t {
+        key.withBytes { k, kn in
+            value.withBytes { v, vn in
+                // RD_KAFKA_MSG_F_COPY: librdkafka copies the value and never writes to it.
+                rd_kafka_produce(rkt, partition, RD_KAFKA_MSG_F_COPY, UnsafeMutableRawPointer(mutating: v), vn, k, kn, opaque) == 0
+                    ? RD_KAFKA_RESP_ERR_NO_ERROR : rd_kafka_last_error()
+            }
+        }
+    }
+
+    /// Any other message, through `rd_kafka_produceva` (see `swift_rdkafka_produce`).
     @inline(__always)
     private static func produce(
         _ client: OpaquePointer, _ rkt: OpaquePointer?, _ topic: UnsafePointer<CChar>?, _ partition: Int32,
@@ -635,7 +678,7 @@ final class ProducerCore: @unchecked Sendable {
     /// Stops new sends, then waits until no call is inside `enqueue`.
     func close() {
         isClosed.store(true, ordering: .sequentiallyConsistent)
-        while callsInside.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
+        ProducingThread.waitUntilNoneInside(address, fenced: fencedEntry)
     }
 
     /// Stops the delivery thread after it has served what is queued.

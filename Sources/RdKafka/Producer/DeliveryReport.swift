@@ -16,7 +16,9 @@ public struct DeliveryReport: Sendable, Hashable {
     public var latencyMicroseconds: Int64?
     /// The id ``KafkaProducer/produce(_:)`` returned for this message (0 for other forms).
     public var messageID: UInt64
-    private var failure: Failure?
+    // Visible to inlined code, so that `isDelivered` inlines into the app's handler (a call per
+    // report otherwise, ~2 ns in `perf`).
+    @usableFromInline var failure: Failure?
 
     /// Why the message was not delivered, or `nil` when it was.
     public var error: KafkaError? {
@@ -24,7 +26,7 @@ public struct DeliveryReport: Sendable, Hashable {
         set { failure = newValue.map(Failure.init) }
     }
 
-    public var isDelivered: Bool { failure == nil }
+    @inlinable public var isDelivered: Bool { failure == nil }
 
     init(
         topic: String, partition: Int32, offset: Int64, timestamp: KafkaTimestamp?, latencyMicroseconds: Int64?,
@@ -40,10 +42,10 @@ public struct DeliveryReport: Sendable, Hashable {
     }
 
     /// Immutable, so sharing it between copies of a report is safe.
-    private final class Failure: Sendable, Hashable {
+    @usableFromInline final class Failure: Sendable, Hashable {
         let error: KafkaError
         init(_ error: KafkaError) { self.error = error }
-        static func == (a: Failure, b: Failure) -> Bool { a.error == b.error }
-        func hash(into hasher: inout Hasher) { hasher.combine(error) }
+        @usableFromInline static func == (a: Failure, b: Failure) -> Bool { a.error == b.error }
+        @usableFromInline func hash(into hasher: inout Hasher) { hasher.combine(error) }
     }
 }

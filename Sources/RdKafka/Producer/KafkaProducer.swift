@@ -205,9 +205,10 @@ public final class KafkaProducer: Sendable {
     /// - Returns: An id that the message's ``DeliveryReport/messageID`` will carry.
     @discardableResult
     public func produce(_ message: KafkaProducerMessage) throws(KafkaError) -> UInt64 {
-        let (id, opaque) = identity()
+        let thread = core.thread
+        let (id, opaque) = identity(on: thread)
         let seen = core.room.current
-        let result = core.enqueue(message, opaque: opaque)
+        let result = core.enqueue(message, opaque: opaque, on: thread)
         guard case .enqueued = result else {
             try produceAfterRefusal(message, opaque: opaque, seen: seen, result: result)
             return id
@@ -238,7 +239,7 @@ public final class KafkaProducer: Sendable {
     /// Like ``produce(_:)``, but waits for room asynchronously, without blocking a thread.
     @discardableResult
     public func produceWaitingForRoom(_ message: KafkaProducerMessage) async throws(KafkaError) -> UInt64 {
-        let (id, opaque) = identity()
+        let (id, opaque) = identity(on: core.thread)
         var deadline: ContinuousClock.Instant?
         while true {
             let seen = core.room.current
@@ -272,8 +273,9 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    private func identity() -> (UInt64, UnsafeMutableRawPointer?) {
-        let id = core.makeID()
+    @inline(__always)
+    private func identity(on thread: ProducingThread) -> (UInt64, UnsafeMutableRawPointer?) {
+        let id = core.makeID(on: thread)
         guard core.wantsReports else { return (id, nil) }
         return (id, DeliveryOpaque.encode(id: id))
     }
