@@ -7,7 +7,8 @@
  *
  * Usage:
  *   rdkafka_bench produce -b BROKERS -t TOPIC -n N -s SIZE [-p ua|rr|PART]
- *                         [--by-name] [--classic] [--events] [-X key=value ...]
+ *                         [--by-name] [--classic] [--events] [--thread]
+ *                         [-X key=value ...]
  *   rdkafka_bench consume -b BROKERS -t TOPIC -n N [-g GROUP] [--single]
  *                         [-X key=value ...]
  *   rdkafka_bench latency -b BROKERS -t TOPIC -n N -s SIZE -r RATE
@@ -62,6 +63,7 @@ typedef struct {
         int by_name;
         int classic; /* produce: rd_kafka_produce() instead of rd_kafka_producev() */
         int events; /* produce: delivery reports as events, as the SDK takes them */
+        int thread; /* produce: the loop on a thread of its own, not main (as in a Swift app) */
         int xcnt;
         char *xkeys[MAX_X];
         char *xvals[MAX_X];
@@ -75,7 +77,7 @@ static void usage(void) {
         fprintf(stderr,
                 "usage:\n"
                 "  rdkafka_bench produce -b BROKERS -t TOPIC -n N -s SIZE "
-                "[-p ua|rr|PART] [--by-name] [--classic] [--events] [-X k=v ...]\n"
+                "[-p ua|rr|PART] [--by-name] [--classic] [--events] [--thread] [-X k=v ...]\n"
                 "  rdkafka_bench consume -b BROKERS -t TOPIC -n N [-g GROUP] "
                 "[--single] [-X k=v ...]\n"
                 "  rdkafka_bench latency -b BROKERS -t TOPIC -n N -s SIZE "
@@ -108,6 +110,10 @@ static void parse_args(int argc, char **argv) {
                 }
                 if (!strcmp(a, "--classic")) {
                         O.classic = 1;
+                        continue;
+                }
+                if (!strcmp(a, "--thread")) {
+                        O.thread = 1;
                         continue;
                 }
                 if (!v)
@@ -868,9 +874,27 @@ static int run_latency(void) {
         return lost == 0 ? 0 : 1;
 }
 
+/* --thread: the whole produce workload on a second thread (main waits). A Swift app's
+ * producing code runs on such a thread, never on main, and glibc serves each thread's
+ * mallocs from an arena of its own (main's grows with brk, the others are mmap'ed). */
+static void *produce_thread(void *arg) {
+        (void)arg;
+        return (void *)(intptr_t)run_produce();
+}
+
 int main(int argc, char **argv) {
         parse_args(argc, argv);
         mcount_init();
+        if (!strcmp(O.mode, "produce") && O.thread) {
+                pthread_t t;
+                void *status = NULL;
+                if (pthread_create(&t, NULL, produce_thread, NULL) != 0) {
+                        fprintf(stderr, "pthread_create failed\n");
+                        return 1;
+                }
+                pthread_join(t, &status);
+                return (int)(intptr_t)status;
+        }
         if (!strcmp(O.mode, "produce"))
                 return run_produce();
         if (!strcmp(O.mode, "consume"))
