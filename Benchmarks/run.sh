@@ -48,7 +48,7 @@ if [ "$QUICK" = 1 ]; then
     SEND_N=100000
 else
     REPS=${REPS:-5}
-    PAIRS_100=${PAIRS_100:-3}
+    PAIRS_100=${PAIRS_100:-6}
     # The mock keeps ~5 MiB or 100k message sets per partition: 1M x 100 B over 48 partitions;
     # 1000 B and 10,000 B are scaled down to 100 MB of payload each.
     SIZES="100:1000000:48 1000:100000:48 10000:10000:48"

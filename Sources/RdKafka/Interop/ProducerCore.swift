@@ -79,31 +79,16 @@ final class ProducerCore: @unchecked Sendable {
         /// so that calling the handler costs no retain and release per message.
         var handler: DeliveryHandler?
         var handlerView: Unmanaged<DeliveryHandler>?
-        /// Fire-and-forget deliveries noted by the callback, reported by ``reportDelivered()``.
-        var delivered: UnsafeMutablePointer<Delivered>
-        var deliveredCount = 0
+        /// Fire-and-forget reports, made in place in the callback and handed over one callback
+        /// later (see ``delivered(_:)``): `pending` is the slot (1: `slotA`, 2: `slotB`) still to
+        /// be handed over, 0 when none.
+        var slotA = ReportSlot()
+        var slotB = ReportSlot()
+        var pending = 0
         /// Reports for the stream, handed over in batches (one lock per batch).
         var streamed: [DeliveryReport] = []
         var topicNames: [OpaquePointer: String] = [:]
     }
-    /// What a fire-and-forget report needs from its message, copied in the callback (the message
-    /// is freed when it returns). Plain values, so that reports are made in one loop that
-    /// updates a single report in place: made one by one in the callback, each report was
-    /// built twice and copied through the type's value witness, a quarter of the SDK's cost per
-    /// message (measured).
-    struct Delivered {
-        var rkt: OpaquePointer?
-        var offset: Int64
-        var timestamp: Int64
-        var latency: Int64
-        var id: UInt64
-        var partition: Int32
-        var code: rd_kafka_resp_err_t
-        var timestampType: rd_kafka_timestamp_type_t
-    }
-    /// 64 entries (3.5 KiB) stay in the L1 cache between the callback's stores and the report
-    /// loop's loads; 512 measured slower in the callback.
-    private static let deliveredCapacity = 64
     private final class DeliveryHandler {
         let call: @Sendable (DeliveryReport) -> Void
         init(_ call: @escaping @Sendable (DeliveryReport) -> Void) { self.call = call }
@@ -148,7 +133,7 @@ final class ProducerCore: @unchecked Sendable {
         state = .allocate(capacity: 1)
         let box = deliveryHandler.map(DeliveryHandler.init)
         state.initialize(to: ServeState(
-            handler: box, handlerView: box.map { Unmanaged.passUnretained($0) }, delivered: .allocate(capacity: Self.deliveredCapacity)))
+            handler: box, handlerView: box.map { Unmanaged.passUnretained($0) }))
         if reports != nil { state.pointee.streamed.reserveCapacity(Self.streamBatch) }
         wantsReports = reportCapacity != nil || deliveryHandler != nil
         self.errorHandler = errorHandler
@@ -168,7 +153,6 @@ final class ProducerCore: @unchecked Sendable {
         wakeup.disable()
         topics.destroyAll()
         rd_kafka_queue_destroy(mainQueue)
-        state.pointee.delivered.deallocate()
         state.deinitialize(count: 1)
         state.deallocate()
     }
@@ -414,69 +398,58 @@ final class ProducerCore: @unchecked Sendable {
             if failed { keepUndelivered(message, error: deliveryError(code)) }
             return
         }
-        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(message, &type)
-        let index = state.pointee.deliveredCount
-        (state.pointee.delivered + index).initialize(to: Delivered(
-            rkt: message.pointee.rkt, offset: message.pointee.offset, timestamp: timestamp,
-            latency: measuresLatency ? rd_kafka_message_latency(message) : 0, id: opaque.messageID,
-            partition: message.pointee.partition, code: code, timestampType: type))
-        state.pointee.deliveredCount = index + 1
-        if index + 1 == Self.deliveredCapacity { reportDelivered() }
+        // Fill one slot, then hand over the other, filled by the previous callback: handing a
+        // report over copies it in 16-byte loads, and loading what narrower stores have only just
+        // written stalls until they land (`perf annotate`). Reports stay in delivery order.
+        if state.pointee.pending == 1 {
+            fill(&state.pointee.slotB, message, code, id: opaque.messageID)
+            hand(&state.pointee.slotA)
+            state.pointee.pending = 2
+        } else {
+            fill(&state.pointee.slotA, message, code, id: opaque.messageID)
+            if state.pointee.pending == 2 { hand(&state.pointee.slotB) }
+            state.pointee.pending = 1
+        }
     }
 
-    /// Hands the noted fire-and-forget deliveries to the handler and the stream; under
-    /// `serveLock`, at the end of every serving call and whenever the buffer fills.
-    ///
-    /// Two reports updated in place, taking turns: the next one is filled in before the current
-    /// one is handed over. A report is copied when passed, in 16-byte loads, and loading what
-    /// narrower stores have only just written stalls until they land (`perf annotate`: most of
-    /// this function's time with a single report).
+    /// Hands over the report still pending from the last callback, and the stream's batch; under
+    /// `serveLock`, at the end of every serving call.
     private func reportDelivered() {
-        let count = state.pointee.deliveredCount
-        guard count > 0 else { return }
-        state.pointee.deliveredCount = 0
-        let entries = state.pointee.delivered
-        var a = ReportSlot(), b = ReportSlot()
-        fill(&a, entries[0])
-        var i = 0
-        while true {
-            let more = i + 1 < count
-            if more { fill(&b, entries[i + 1]) }
-            hand(&a)
-            i += 1
-            guard more else { break }
-            let moreAfter = i + 1 < count
-            if moreAfter { fill(&a, entries[i + 1]) }
-            hand(&b)
-            i += 1
-            guard moreAfter else { break }
+        switch state.pointee.pending {
+        case 1: hand(&state.pointee.slotA)
+        case 2: hand(&state.pointee.slotB)
+        default: break
         }
-        entries.deinitialize(count: count)
+        state.pointee.pending = 0
         if let reports, state.pointee.streamed.count >= Self.streamBatch {
             reports.append(state.pointee.streamed)
             state.pointee.streamed.removeAll(keepingCapacity: true)
         }
     }
 
-    /// A report being made in place, and the topic handle its topic name is for.
+    /// A report made in place, and the topic handle its topic name is for.
     private struct ReportSlot {
         var report = DeliveryReport(topic: "", partition: -1, offset: -1, timestamp: nil, latencyMicroseconds: nil, messageID: 0, error: nil)
         var rkt: OpaquePointer? = nil
     }
 
+    /// Field by field from the message (librdkafka frees it when the callback returns); the
+    /// topic name only when the topic changes.
     @inline(__always)
-    private func fill(_ slot: inout ReportSlot, _ entry: Delivered) {
-        if entry.rkt != slot.rkt {
-            slot.rkt = entry.rkt
-            slot.report.topic = topicName(entry.rkt)
+    private func fill(_ slot: inout ReportSlot, _ message: UnsafePointer<rd_kafka_message_t>, _ code: rd_kafka_resp_err_t, id: UInt64) {
+        let rkt = message.pointee.rkt
+        if rkt != slot.rkt {
+            slot.rkt = rkt
+            slot.report.topic = topicName(rkt)
         }
-        slot.report.partition = entry.partition
-        slot.report.offset = entry.offset
-        slot.report.timestamp = Self.timestamp(entry.timestamp, entry.timestampType)
-        slot.report.messageID = entry.id
-        if measuresLatency { slot.report.latencyMicroseconds = entry.latency }
-        if entry.code != RD_KAFKA_RESP_ERR_NO_ERROR { slot.report.error = deliveryError(entry.code) }
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let timestamp = rd_kafka_message_timestamp(message, &type)
+        slot.report.partition = message.pointee.partition
+        slot.report.offset = message.pointee.offset
+        slot.report.timestamp = Self.timestamp(timestamp, type)
+        slot.report.messageID = id
+        if measuresLatency { slot.report.latencyMicroseconds = rd_kafka_message_latency(message) }
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR { slot.report.error = deliveryError(code) }
     }
 
     /// Gives the report to the handler and the stream, then clears its error for the next use.
