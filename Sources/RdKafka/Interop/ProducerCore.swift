@@ -47,8 +47,12 @@ final class ProducerCore: @unchecked Sendable {
     private let isClosed = Atomic<Bool>(false)
     private let stopRequested = Atomic<Bool>(false)
     private let pollBusy = Atomic<Bool>(false)
-    /// Where the calling threads' id blocks come from (see ``ProducingThread``).
-    private let nextID = Atomic<UInt64>(1)
+    /// Where the calling threads' id blocks come from (see ``ProducingThread``): blocks of 1024
+    /// aligned to 1024, starting above 0 (no id), so the first id of every block ends in ten
+    /// zero bits and paces the inline serving.
+    private let nextID = Atomic<UInt64>(ProducingThread.idBlock)
+    /// Names this core's id blocks in ``ProducingThread`` (an address can be reused).
+    private let serial = ProducingThread.newSerial()
     /// ``ProducingThread/hasMembarrier``, copied: a static costs a lazy-initialisation check per read.
     private let fencedEntry = ProducingThread.hasMembarrier
     let failedDeliveries = Atomic<Int>(0)
@@ -170,9 +174,10 @@ final class ProducerCore: @unchecked Sendable {
     var thread: ProducingThread { ProducingThread.current }
 
     /// A fresh message id, unique in this producer; ids also pace the inline serving of
-    /// fire-and-forget reports (every 1024th of a thread's ids).
+    /// fire-and-forget reports: the first id of each of a thread's blocks (every 1024 messages,
+    /// or sooner when the thread switches between producers) ends in ten zero bits.
     @inline(__always)
-    func makeID(on thread: ProducingThread) -> UInt64 { thread.makeID(for: address, from: nextID) }
+    func makeID(on thread: ProducingThread) -> UInt64 { thread.makeID(for: serial, from: nextID) }
 
     func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?) -> EnqueueResult {
         enqueue(message, opaque: opaque, on: thread)

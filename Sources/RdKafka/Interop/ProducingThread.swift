@@ -29,9 +29,10 @@ struct ProducingThread {
     struct State: ~Copyable {
         /// The address of the `ProducerCore` this thread is enqueueing into, 0 when none.
         let inside = Atomic<UInt>(0)
-        /// The core whose id block ``nextID`` and ``endID`` are; plain values in atomics, so
-        /// reads and writes are plain moves.
-        let idOwner = Atomic<UInt>(0)
+        /// The serial (``newSerial()``) of the core whose id block ``nextID`` and ``endID`` are;
+        /// not its address, which a later core can have. Plain values in atomics, so reads and
+        /// writes are plain moves.
+        let idOwner = Atomic<UInt64>(0)
         let nextID = Atomic<UInt64>(0)
         let endID = Atomic<UInt64>(0)
     }
@@ -42,8 +43,8 @@ struct ProducingThread {
 
     /// The calling thread's state, made on its first call.
     ///
-    /// Never inlined, and the only reader of the shim's thread-local slot besides ``register()``
-    /// in this file: release builds compile each file into its own LLVM module, each with its
+    /// Never inlined, and with ``register()`` and the exit destructor the only user of the shim's thread-local slot
+    /// (all in this file): release builds compile each file into its own LLVM module, each with its
     /// own copy of a header's static variable, so a read inlined into another file saw a slot
     /// that is never written (measured: every call went to `register`).
     @inline(never)
@@ -54,9 +55,14 @@ struct ProducingThread {
         return register()
     }
 
-    /// A fresh id for a message of `core`, from this thread's block (refilled from `counter`).
+    /// A serial for a new core, never given out again (0 is none).
+    static func newSerial() -> UInt64 { serials.wrappingAdd(1, ordering: .relaxed).newValue }
+    private static let serials = Atomic<UInt64>(0)
+
+    /// A fresh id for a message of the core with serial `core`, from this thread's block
+    /// (refilled from the core's `counter`).
     @inline(__always)
-    func makeID(for core: UInt, from counter: borrowing Atomic<UInt64>) -> UInt64 {
+    func makeID(for core: UInt64, from counter: borrowing Atomic<UInt64>) -> UInt64 {
         var id = state.pointee.nextID.load(ordering: .relaxed)
         if state.pointee.idOwner.load(ordering: .relaxed) != core || id == state.pointee.endID.load(ordering: .relaxed) {
             id = counter.wrappingAdd(Self.idBlock, ordering: .relaxed).oldValue
@@ -99,7 +105,10 @@ struct ProducingThread {
         var key = pthread_key_t()
         let result = pthread_key_create(&key) { raw in
             // The thread is exiting, so it is inside no enqueue: its state may serve another.
+            // Its slot is cleared first, so that a produce from a later destructor on this thread
+            // registers again instead of sharing the state with the next thread.
             guard let raw else { return }
+            swift_rdkafka_producing_thread_slot().pointee = nil
             ProducingThread.spare.withLock { $0.append(raw.assumingMemoryBound(to: State.self)) }
         }
         // Without it exiting threads' states would not be reused (a slow leak, not an error).
