@@ -202,7 +202,9 @@ public final class KafkaProducer: Sendable {
     /// ``Options/queueFullTimeout``); use ``produceWaitingForRoom(_:)`` from async code. Now and
     /// then, and while the queue is full, the call serves ready delivery reports on the calling
     /// thread (as `rd_kafka_poll` does in C), so handlers may run there too.
-    /// - Returns: An id that the message's ``DeliveryReport/messageID`` will carry.
+    /// - Returns: An id that the message's ``DeliveryReport/messageID`` will carry: unique within
+    ///   this producer, never 0, and rising per calling thread (not across threads; each thread
+    ///   takes its ids in blocks of 1,024).
     @discardableResult
     public func produce(_ message: KafkaProducerMessage) throws(KafkaError) -> UInt64 {
         let thread = core.thread
