@@ -7,13 +7,12 @@ import Testing
 /// inside an enqueue, and id blocks that stay unique.
 @Suite("Producing threads: close waits for enqueues under way; ids stay unique")
 struct ProducingThreadTests {
-    /// A stand-in for a producer: its address is what threads note, its flag what close sets.
+    /// A stand-in for a producer: its serial is what threads note, its flag what close sets.
     final class FakeCore: Sendable {
         let closed = Atomic<Bool>(false)
         let ids = Atomic<UInt64>(ProducingThread.idBlock)  // as ProducerCore starts them
         let finished = Atomic<Int>(0)
         let serial = ProducingThread.newSerial()
-        var address: UInt { UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()) }
     }
 
     @Test("waiting for a closed core returns only after a thread inside it has left", arguments: [true, false])
@@ -22,10 +21,10 @@ struct ProducingThreadTests {
         let core = FakeCore()
         let inside = DispatchSemaphore(value: 0)
         let threadDone = DispatchSemaphore(value: 0)
-        let address = core.address
+        let serial = core.serial
         Thread.detachNewThread {
             let thread = ProducingThread.current
-            let outer = thread.enter(address, fenced: fenced)
+            let outer = thread.enter(serial, fenced: fenced)
             if !core.closed.load(ordering: .sequentiallyConsistent) {
                 inside.signal()
                 usleep(100_000)  // a thread preempted in the middle of its enqueue
@@ -37,7 +36,7 @@ struct ProducingThreadTests {
         inside.wait()
         core.closed.store(true, ordering: .sequentiallyConsistent)
         let start = ContinuousClock.now
-        ProducingThread.waitUntilNoneInside(address, fenced: fenced)
+        ProducingThread.waitUntilNoneInside(serial, fenced: fenced)
         #expect(core.finished.load(ordering: .relaxed) == 1, "returned while the thread was still inside")
         #expect(ContinuousClock.now - start >= .milliseconds(50))
         threadDone.wait()
@@ -48,9 +47,9 @@ struct ProducingThreadTests {
         if fenced && !ProducingThread.hasMembarrier { return }
         let core = FakeCore()
         core.closed.store(true, ordering: .sequentiallyConsistent)
-        ProducingThread.waitUntilNoneInside(core.address, fenced: fenced)
+        ProducingThread.waitUntilNoneInside(core.serial, fenced: fenced)
         let thread = ProducingThread.current
-        let outer = thread.enter(core.address, fenced: fenced)
+        let outer = thread.enter(core.serial, fenced: fenced)
         let sawClosed = core.closed.load(ordering: .sequentiallyConsistent)
         thread.leave(restoring: outer)
         #expect(sawClosed)
@@ -60,11 +59,11 @@ struct ProducingThreadTests {
     func nestedEnterRestores() {
         let a = FakeCore(), b = FakeCore()
         let thread = ProducingThread.current
-        let outerA = thread.enter(a.address, fenced: true)
-        let outerB = thread.enter(b.address, fenced: true)
-        #expect(thread.state.pointee.inside.load(ordering: .relaxed) == b.address)
+        let outerA = thread.enter(a.serial, fenced: true)
+        let outerB = thread.enter(b.serial, fenced: true)
+        #expect(thread.state.pointee.inside.load(ordering: .relaxed) == b.serial)
         thread.leave(restoring: outerB)
-        #expect(thread.state.pointee.inside.load(ordering: .relaxed) == a.address)
+        #expect(thread.state.pointee.inside.load(ordering: .relaxed) == a.serial)
         thread.leave(restoring: outerA)
         #expect(thread.state.pointee.inside.load(ordering: .relaxed) == outerA)
     }

@@ -51,7 +51,7 @@ final class ProducerCore: @unchecked Sendable {
     /// aligned to 1024, starting above 0 (no id), so the first id of every block ends in ten
     /// zero bits and paces the inline serving.
     private let nextID = Atomic<UInt64>(ProducingThread.idBlock)
-    /// Names this core's id blocks in ``ProducingThread`` (an address can be reused).
+    /// This core's identity in ``ProducingThread``: its id blocks and the threads inside it.
     private let serial = ProducingThread.newSerial()
     /// ``ProducingThread/hasMembarrier``, copied: a static costs a lazy-initialisation check per read.
     private let fencedEntry = ProducingThread.hasMembarrier
@@ -165,10 +165,6 @@ final class ProducerCore: @unchecked Sendable {
 
     // MARK: Enqueue (hot path: no lock, no allocation beyond librdkafka's own)
 
-    /// This core's identity in ``ProducingThread`` (its address; never dereferenced there).
-    @inline(__always)
-    private var address: UInt { UInt(bitPattern: Unmanaged.passUnretained(self).toOpaque()) }
-
     /// The calling thread's produce-path state.
     @inline(__always)
     var thread: ProducingThread { ProducingThread.current }
@@ -186,7 +182,7 @@ final class ProducerCore: @unchecked Sendable {
     /// Hands `message` to librdkafka. No lock and no atomic read-modify-write: `close()` finds
     /// the threads inside through ``ProducingThread``.
     func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, on thread: ProducingThread) -> EnqueueResult {
-        let outer = thread.enter(address, fenced: fencedEntry)
+        let outer = thread.enter(serial, fenced: fencedEntry)
         defer { thread.leave(restoring: outer) }
         if isClosed.load(ordering: .sequentiallyConsistent) { return .failed(RD_KAFKA_RESP_ERR__DESTROY) }
         if message.topic.isEmpty { return .failed(RD_KAFKA_RESP_ERR__INVALID_ARG) }
@@ -656,7 +652,7 @@ final class ProducerCore: @unchecked Sendable {
     /// Stops new sends, then waits until no call is inside `enqueue`.
     func close() {
         isClosed.store(true, ordering: .sequentiallyConsistent)
-        ProducingThread.waitUntilNoneInside(address, fenced: fencedEntry)
+        ProducingThread.waitUntilNoneInside(serial, fenced: fencedEntry)
     }
 
     /// Stops the delivery thread after it has served what is queued.

@@ -27,11 +27,11 @@ import Synchronization
 /// from any thread. A plain pointer, not a class, so passing it costs no retain.
 struct ProducingThread {
     struct State: ~Copyable {
-        /// The address of the `ProducerCore` this thread is enqueueing into, 0 when none.
-        let inside = Atomic<UInt>(0)
-        /// The serial (``newSerial()``) of the core whose id block ``nextID`` and ``endID`` are;
-        /// not its address, which a later core can have. Plain values in atomics, so reads and
-        /// writes are plain moves.
+        /// The serial (``newSerial()``) of the core this thread is enqueueing into, 0 when none.
+        let inside = Atomic<UInt64>(0)
+        /// The serial of the core whose id block ``nextID`` and ``endID`` are. Serials, not
+        /// addresses: a later core can have a freed one's address. Plain values in atomics, so
+        /// reads and writes are plain moves.
         let idOwner = Atomic<UInt64>(0)
         let nextID = Atomic<UInt64>(0)
         let endID = Atomic<UInt64>(0)
@@ -77,7 +77,7 @@ struct ProducingThread {
     /// Returns what was noted before, for ``leave(restoring:)``: an enqueue can nest in another
     /// producer's (a log handler that produces, called from inside librdkafka).
     @inline(__always)
-    func enter(_ core: UInt, fenced: Bool) -> UInt {
+    func enter(_ core: UInt64, fenced: Bool) -> UInt64 {
         let outer = state.pointee.inside.load(ordering: .relaxed)
         if fenced {
             state.pointee.inside.store(core, ordering: .relaxed)
@@ -92,7 +92,7 @@ struct ProducingThread {
 
     /// Notes that the enqueue is over (after its effects, for close()'s loads).
     @inline(__always)
-    func leave(restoring outer: UInt) { state.pointee.inside.store(outer, ordering: .releasing) }
+    func leave(restoring outer: UInt64) { state.pointee.inside.store(outer, ordering: .releasing) }
 
     // MARK: Registry (slow paths only)
 
@@ -100,8 +100,9 @@ struct ProducingThread {
     private static let all = Locked<[UnsafeMutablePointer<State>]>([])
     private static let spare = Locked<[UnsafeMutablePointer<State>]>([])
 
-    /// Its destructor hands an exiting thread's state back; never deleted.
-    private static let exitKey: pthread_key_t = {
+    /// Its destructor hands an exiting thread's state back; never deleted. `nil` when the
+    /// process is out of keys: exiting threads' states are then not reused (a slow leak).
+    private static let exitKey: pthread_key_t? = {
         var key = pthread_key_t()
         let result = pthread_key_create(&key) { raw in
             // The thread is exiting, so it is inside no enqueue: its state may serve another.
@@ -111,9 +112,7 @@ struct ProducingThread {
             swift_rdkafka_producing_thread_slot().pointee = nil
             ProducingThread.spare.withLock { $0.append(raw.assumingMemoryBound(to: State.self)) }
         }
-        // Without it exiting threads' states would not be reused (a slow leak, not an error).
-        if result != 0 { return pthread_key_t(UInt32.max) }
-        return key
+        return result == 0 ? key : nil
     }()
 
     /// Whether `close()` can rely on membarrier, so that `enter` needs no fence.
@@ -127,13 +126,13 @@ struct ProducingThread {
             all.withLock { $0.append(made) }
             return made
         }()
-        if exitKey != pthread_key_t(UInt32.max) { pthread_setspecific(exitKey, state) }
+        if let exitKey { pthread_setspecific(exitKey, state) }
         swift_rdkafka_producing_thread_slot().pointee = UnsafeMutableRawPointer(state)
         return ProducingThread(state: state)
     }
 
     /// Returns once no thread is inside `core`'s enqueue; call after setting its closed flag.
-    static func waitUntilNoneInside(_ core: UInt, fenced: Bool) {
+    static func waitUntilNoneInside(_ core: UInt64, fenced: Bool) {
         // Registered, it does not fail (only a bad command or flags would).
         if fenced { _ = swift_rdkafka_membarrier() }
         let states = all.withLock { $0 }
