@@ -1,5 +1,5 @@
 # swift-rdkafka: the commands a newcomer needs. See README.md.
-.PHONY: demo test bench check build clean
+.PHONY: demo test bench bench-insn check build clean
 
 SWIFT ?= swift
 
@@ -16,6 +16,11 @@ test:
 bench:
 	@scripts/setup.sh
 	@Benchmarks/run.sh
+
+# Instructions per message under callgrind, Swift against C (repeatable, unlike wall-clock rates).
+bench-insn:
+	@scripts/setup.sh
+	@Benchmarks/insn.sh
 
 # Sanitizers and leak checks.
 check:

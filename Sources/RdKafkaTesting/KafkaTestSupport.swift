@@ -16,7 +16,7 @@ public enum KafkaTestSupport {
     /// - Throws: ``KafkaTestTimeout`` with the messages collected so far.
     public static func collect(_ count: Int, from consumer: KafkaConsumer, timeout: Duration = .seconds(30)) async throws -> [KafkaMessage] {
         var collected: [KafkaMessage] = []
-        let deadline = ContinuousClock.now + timeout
+        let deadline = ContinuousClock.Instant.after(timeout)
         while collected.count < count {
             let left = deadline - ContinuousClock.now
             if left <= .zero { throw KafkaTestTimeout(what: "\(count) messages", got: collected.count) }
@@ -30,7 +30,7 @@ public enum KafkaTestSupport {
     /// of them), failing after `timeout`. Messages polled meanwhile are returned.
     @discardableResult
     public static func waitForAssignment(_ consumer: KafkaConsumer, partitions: Int = 1, timeout: Duration = .seconds(30)) async throws -> [KafkaMessage] {
-        let deadline = ContinuousClock.now + timeout
+        let deadline = ContinuousClock.Instant.after(timeout)
         var polled: [KafkaMessage] = []
         while try consumer.assignment.count < partitions {
             if ContinuousClock.now >= deadline { throw KafkaTestTimeout(what: "an assignment of \(partitions) partitions", got: try consumer.assignment.count) }

@@ -3,15 +3,35 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Dispatch
+import Synchronization
 
 let options = BenchOptions.parse(CommandLine.arguments)
-let status: Int32
-switch options.mode {
-case "produce": status = await runProduce(options)
-case "send": status = await runSend(options)
-case "consume": status = await runConsume(options)
-case "latency": status = await runLatency(options)
-case "send-latency": status = await runSendLatency(options)
-default: BenchOptions.usage()
+
+func run(_ options: BenchOptions) async -> Int32 {
+    switch options.mode {
+    case "produce": return await runProduce(options)
+    case "send": return await runSend(options)
+    case "consume": return await runConsume(options)
+    case "latency": return await runLatency(options)
+    case "send-latency": return await runSendLatency(options)
+    default: BenchOptions.usage()
+    }
 }
-exit(status)
+
+// A synchronous main that waits for a detached task, not an `async` main: an async main ends the
+// main thread inside dispatch_main, and valgrind 3.19 then dies at the next pthread_create, so
+// `make bench-insn` could not count anything. The main-actor loop needs the main queue served.
+if options.mainActor {
+    Task.detached { exit(await run(options)) }
+    dispatchMain()
+} else {
+    let done = DispatchSemaphore(value: 0)
+    let status = Atomic<Int32>(2)
+    Task.detached {
+        status.store(await run(options), ordering: .relaxed)
+        done.signal()
+    }
+    done.wait()
+    exit(status.load(ordering: .relaxed))
+}

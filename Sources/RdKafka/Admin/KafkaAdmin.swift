@@ -22,7 +22,7 @@ public final class KafkaAdmin: Sendable {
     /// Brokers, controller, cluster id, and topics with their partitions, leaders, replicas and
     /// in-sync replicas: of every topic, or of `topic` only (`rd_kafka_metadata`).
     public func metadata(topic: String? = nil, timeout: Duration = .seconds(10)) async throws(KafkaError) -> KafkaClusterMetadata {
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return try await run { core throws(KafkaError) in try core.metadata(topic: topic, timeoutMs: ms) }
     }
 
@@ -31,26 +31,26 @@ public final class KafkaAdmin: Sendable {
         guard !topics.isEmpty, !topics.contains(where: { $0.name.isEmpty }) else {
             throw KafkaError.invalidArgument("no topics to create, or one without a name", fix: "pass NewTopic values with names")
         }
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return try await run { core throws(KafkaError) in try core.createTopics(topics, validateOnly: validateOnly, timeoutMs: ms) }
     }
 
     /// Deletes topics (`rd_kafka_DeleteTopics`).
     public func deleteTopics(_ names: [String], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [AdminResult] {
         guard !names.isEmpty, !names.contains("") else { throw KafkaError.invalidArgument("no topic names, or an empty one: \(names)", fix: "name the topics to delete") }
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return try await run { core throws(KafkaError) in try core.deleteTopics(names, timeoutMs: ms) }
     }
 
     /// Raises topics' partition counts to the given totals (`rd_kafka_CreatePartitions`).
     public func createPartitions(_ totals: [String: Int], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [AdminResult] {
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return try await run { core throws(KafkaError) in try core.createPartitions(totals, timeoutMs: ms) }
     }
 
     /// A topic's configuration (`rd_kafka_DescribeConfigs`).
     public func describeTopicConfig(_ topic: String, timeout: Duration = .seconds(30)) async throws(KafkaError) -> [ConfigEntry] {
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return try await run { core throws(KafkaError) in try core.describeTopicConfig(topic, timeoutMs: ms) }
     }
 
@@ -58,44 +58,44 @@ public final class KafkaAdmin: Sendable {
     /// incremental form: settings not named in `values` return to their defaults, so pass the
     /// full set (read it with ``describeTopicConfig(_:timeout:)`` first).
     public func alterTopicConfig(_ topic: String, _ values: [String: String], timeout: Duration = .seconds(30)) async throws(KafkaError) {
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         try await run { core throws(KafkaError) in try core.alterTopicConfig(topic, values, timeoutMs: ms) }
     }
 
     /// Sets (resets) a group's committed offsets (`rd_kafka_AlterConsumerGroupOffsets`); the group
     /// must have no active members. Returns each partition's error, or `nil` where it succeeded.
     public func alterConsumerGroupOffsets(_ group: String, _ offsets: [TopicPartition: Int64], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [TopicPartition: KafkaError?] {
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return try await run { core throws(KafkaError) in try core.alterGroupOffsets(group, offsets, timeoutMs: ms) }
     }
 
     /// Every consumer group the cluster knows (`rd_kafka_ListConsumerGroups`).
     public func listConsumerGroups(timeout: Duration = .seconds(30)) async throws(KafkaError) -> [ConsumerGroupListing] {
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return try await run { core throws(KafkaError) in try core.listGroups(timeoutMs: ms) }
     }
 
     /// Groups' state, assignor, members and assignments (`rd_kafka_DescribeConsumerGroups`).
     public func describeConsumerGroups(_ ids: [String], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [ConsumerGroupDescription] {
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return try await run { core throws(KafkaError) in try core.describeGroups(ids, timeoutMs: ms) }
     }
 
     /// Deletes empty consumer groups and their offsets (`rd_kafka_DeleteGroups`).
     public func deleteConsumerGroups(_ ids: [String], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [AdminResult] {
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return try await run { core throws(KafkaError) in try core.deleteGroups(ids, timeoutMs: ms) }
     }
 
     /// A group's committed offsets (`rd_kafka_ListConsumerGroupOffsets`).
     public func consumerGroupOffsets(_ group: String, timeout: Duration = .seconds(30)) async throws(KafkaError) -> [TopicPartition: Int64] {
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return try await run { core throws(KafkaError) in try core.groupOffsets(group, timeoutMs: ms) }
     }
 
     /// A group's committed offset, the partition's end and the lag, per partition it committed.
     public func consumerGroupLag(_ group: String, timeout: Duration = .seconds(30)) async throws(KafkaError) -> [PartitionLag] {
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return try await run { core throws(KafkaError) in
             let committed = try core.groupOffsets(group, timeoutMs: ms)
             return try committed.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }.map { tp throws(KafkaError) in
@@ -109,7 +109,7 @@ public final class KafkaAdmin: Sendable {
     /// Deletes the records before the given offsets (`rd_kafka_DeleteRecords`); returns each
     /// partition's new low watermark, or its error.
     public func deleteRecords(before offsets: [TopicPartition: Int64], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [TopicPartition: Result<Int64, KafkaError>] {
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return try await run { core throws(KafkaError) in try core.deleteRecords(offsets, timeoutMs: ms) }
     }
 }

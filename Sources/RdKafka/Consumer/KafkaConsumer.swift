@@ -135,7 +135,7 @@ public final class KafkaConsumer: Sendable {
             throw KafkaError.invalidArgument("cannot assign \(tp)", fix: "use a topic name and a partition number >= 0")
         }
         let times = partitions.compactMapValues { if case .timestamp(let ms) = $0 { return ms } else { return nil } }
-        let resolved = times.isEmpty ? [:] : try core.offsetsForTimes(times, timeoutMs: KafkaProducer.milliseconds(timeout))
+        let resolved = times.isEmpty ? [:] : try core.offsetsForTimes(times, timeoutMs: timeout.clampedMilliseconds)
         // In topic and partition order, not the dictionary's random one: librdkafka looks start
         // offsets up in list order, so runs repeat the same requests.
         let ordered = partitions.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
@@ -167,7 +167,7 @@ public final class KafkaConsumer: Sendable {
     /// - Returns: The messages (empty when none arrived in time).
     public func poll(maxMessages: Int = 1_000, timeout: Duration = .seconds(1)) async throws(KafkaError) -> [KafkaMessage] {
         try ensureOpen()
-        switch await core.fetch(max: maxMessages, deadline: ContinuousClock.now + timeout) {
+        switch await core.fetch(max: maxMessages, deadline: ContinuousClock.Instant.after(timeout)) {
         case .batch(let batch):
             core.handOver(batch)
             batch.taken.store(batch.count, ordering: .releasing)
@@ -221,7 +221,7 @@ public final class KafkaConsumer: Sendable {
     public func committed(for partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [TopicPartition: Int64] {
         try ensureOpen()
         let core = self.core
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return try await Blocking.run { () throws(KafkaError) in try core.committed(partitions, timeoutMs: ms) }
     }
 
@@ -235,7 +235,7 @@ public final class KafkaConsumer: Sendable {
     public func seek(_ positions: [TopicPartition: KafkaOffset], timeout: Duration = .seconds(10)) async throws(KafkaError) {
         try ensureOpen()
         let core = self.core
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         try await Blocking.run { () throws(KafkaError) in
             let times = positions.compactMapValues { if case .timestamp(let t) = $0 { return t } else { return nil } }
             let resolved = times.isEmpty ? [:] : try core.offsetsForTimes(times, timeoutMs: ms)
@@ -261,7 +261,7 @@ public final class KafkaConsumer: Sendable {
     public func watermarkOffsets(for partition: TopicPartition, cached: Bool = false, timeout: Duration = .seconds(10)) async throws(KafkaError) -> (low: Int64, high: Int64) {
         try ensureOpen()
         let core = self.core
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         let result: (Int64, Int64) = try await Blocking.run { () throws(KafkaError) in
             let w = try core.watermarks(partition, cached: cached, timeoutMs: ms)
             return (w.low, w.high)
@@ -274,7 +274,7 @@ public final class KafkaConsumer: Sendable {
     public func offsetsForTimes(_ times: [TopicPartition: Int64], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [TopicPartition: Int64] {
         try ensureOpen()
         let core = self.core
-        let ms = KafkaProducer.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return try await Blocking.run { () throws(KafkaError) in try core.offsetsForTimes(times, timeoutMs: ms) }
     }
 

@@ -86,7 +86,7 @@ final class AdminCore: @unchecked Sendable {
         configure(options)
         _ = clientErrorCause()  // only errors seen during this request explain its failure
         start(options, queue)
-        guard let event = rd_kafka_queue_poll(queue, timeoutMs + 5_000) else {
+        guard let event = rd_kafka_queue_poll(queue, timeoutMs.addingClamped(5_000)) else {
             throw failure(RD_KAFKA_RESP_ERR__TIMED_OUT, "no admin answer within \(timeoutMs) ms")
         }
         defer { rd_kafka_event_destroy(event) }

@@ -59,7 +59,7 @@ extension ConsumerCore {
     /// to `retryFor`, as Java's commitSync does, except inside a rebalance hook, where waiting
     /// would hold up the very rebalance it waits for.
     func commit(_ offsets: [(TopicPartition, Int64)]?, retryFor: Duration = .seconds(10)) throws(KafkaError) {
-        let deadline = ContinuousClock.now + retryFor
+        let deadline = ContinuousClock.Instant.after(retryFor)
         while true {
             do {
                 try commitOnce(offsets)

@@ -224,7 +224,7 @@ final class ConsumerCore: @unchecked Sendable {
                 if let deadline = request.deadline {
                     let left = deadline - ContinuousClock.now
                     if left <= .zero { return .empty }
-                    waitMs = Swift.min(100, Swift.max(1, KafkaProducer.milliseconds(left)))
+                    waitMs = Swift.min(100, Swift.max(1, left.clampedMilliseconds))
                 }
                 if let first = rd_kafka_consumer_poll(handle.pointer, waitMs) {
                     buffer[0] = first

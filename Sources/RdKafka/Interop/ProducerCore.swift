@@ -609,7 +609,7 @@ final class ProducerCore: @unchecked Sendable {
             var slice: Int32 = 100
             if let deadline {
                 let left = deadline - ContinuousClock.now
-                slice = min(slice, KafkaProducer.milliseconds(left))
+                slice = min(slice, left.clampedMilliseconds)
             }
             let code = servingExclusively { rd_kafka_flush(handle.pointer, slice) }
             if code == RD_KAFKA_RESP_ERR_NO_ERROR { return nil }

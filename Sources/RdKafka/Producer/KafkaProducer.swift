@@ -99,7 +99,7 @@ public final class KafkaProducer: Sendable {
         core.close()
         let left = core.outstandingCount()
         if left > 0 {
-            _ = core.flush(timeoutMs: Self.milliseconds(deinitFlushTimeout))
+            _ = core.flush(timeoutMs: deinitFlushTimeout.clampedMilliseconds)
             let undelivered = core.purge(queued: true, inFlight: true)
             if !undelivered.isEmpty {
                 core.handle.context.log(.error, "SDK",
@@ -132,7 +132,7 @@ public final class KafkaProducer: Sendable {
     /// - Throws: `KafkaError` when the message was not delivered (timeout, unknown topic, too
     ///   large, authorization...), or `_QUEUE_FULL` when no room came in time.
     public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> DeliveryReport {
-        let deadline = ContinuousClock.now + queueFullTimeout
+        let deadline = ContinuousClock.Instant.after(queueFullTimeout)
         while true {
             let seen = core.room.current
             let outcome: PendingDelivery.Outcome
@@ -176,7 +176,7 @@ public final class KafkaProducer: Sendable {
     /// - Throws: `KafkaError` when the message cannot be enqueued (then `onDelivery` is not
     ///   called).
     public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void) throws(KafkaError) {
-        let deadline = ContinuousClock.now + queueFullTimeout
+        let deadline = ContinuousClock.Instant.after(queueFullTimeout)
         let pending = Unmanaged.passRetained(PendingDelivery(.callback(onDelivery), topic: message.topic))
         while true {
             let seen = core.room.current
@@ -268,7 +268,7 @@ public final class KafkaProducer: Sendable {
         case .failed(let code):
             throw core.enqueueError(code, for: message)
         case .queueFull:
-            let limit = deadline ?? (ContinuousClock.now + queueFullTimeout)
+            let limit = deadline ?? ContinuousClock.Instant.after(queueFullTimeout)
             deadline = limit
             if ContinuousClock.now >= limit { throw queueFullError() }
             return false
@@ -300,7 +300,7 @@ public final class KafkaProducer: Sendable {
     public func flush(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         try ensureOpen()
         let core = self.core
-        let ms = Self.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         if let error = await Blocking.run({ core.flush(timeoutMs: ms) }) { throw error }
     }
 
@@ -327,7 +327,7 @@ public final class KafkaProducer: Sendable {
     /// may also have been written by the broker.
     public func shutdown(timeout: Duration = .seconds(30)) async -> [KafkaProducerMessage] {
         let core = self.core
-        let ms = Self.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         return await Blocking.run {
             guard !core.isStopped else { return [] }
             core.close()
@@ -350,7 +350,7 @@ public final class KafkaProducer: Sendable {
     public func initTransactions(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         try ensureOpen()
         let core = self.core
-        let ms = Self.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         try await Blocking.run { () throws(KafkaError) in try core.initTransactions(timeoutMs: ms) }
     }
 
@@ -367,7 +367,7 @@ public final class KafkaProducer: Sendable {
     ) async throws(KafkaError) {
         try ensureOpen()
         let core = self.core
-        let ms = Self.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         let list = offsets.map { ($0.key, $0.value) }
         try await Blocking.run { () throws(KafkaError) in
             try core.sendOffsetsToTransaction(list, metadata: groupMetadata.native, timeoutMs: ms)
@@ -381,7 +381,7 @@ public final class KafkaProducer: Sendable {
     public func commitTransaction(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         try ensureOpen()
         let core = self.core
-        let ms = Self.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         try await Blocking.run { () throws(KafkaError) in try core.commitTransaction(timeoutMs: ms) }
     }
 
@@ -390,18 +390,12 @@ public final class KafkaProducer: Sendable {
     public func abortTransaction(timeout: Duration = .seconds(30)) async throws(KafkaError) {
         try ensureOpen()
         let core = self.core
-        let ms = Self.milliseconds(timeout)
+        let ms = timeout.clampedMilliseconds
         try await Blocking.run { () throws(KafkaError) in try core.abortTransaction(timeoutMs: ms) }
     }
 
     /// Calls after ``shutdown(timeout:)`` fail the same way, whatever they are.
     private func ensureOpen() throws(KafkaError) {
         if core.closed { throw KafkaError.closed("The producer") }
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int32 {
-        let (seconds, attoseconds) = duration.components
-        let ms = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        return Int32(clamping: max(0, ms))
     }
 }

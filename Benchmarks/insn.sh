@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Instructions per message, Swift against C, counted by valgrind's callgrind (`make bench-insn`).
+# Counts repeat run after run (wall-clock rates on a small VM do not): judge hot-path changes here.
+#
+#   Benchmarks/insn.sh              100,000 x 100 B per workload on a fresh mock cluster
+#   N=20000 Benchmarks/insn.sh      fewer messages (quicker; per-message figures shift a little)
+#
+# Per workload and implementation: instructions per message for the whole process and for the
+# thread that does the work (the one that calls rd_kafka_produce, _producev or _produceva to send, or
+# rd_kafka_consume_batch_queue/rd_kafka_consumer_poll to consume), then one
+# `RATIO_INSN <workload> <thread|process> <swift/c>` line per ratio. Setup (connecting, warm-up)
+# is counted too; it is the same for every run of a workload, so ratios stay comparable.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+BENCH=$ROOT/Benchmarks
+OUT=$BENCH/.build
+N=${N:-100000}
+SIZE=100
+PARTS=8
+SWIFT=${SWIFT:-swift}
+WORK=$(mktemp -d /tmp/rdkafka-insn.XXXXXX)
+MOCK_PID=""
+log() { echo "bench-insn: $*" >&2; }
+cleanup() {
+    [ -n "$MOCK_PID" ] && kill "$MOCK_PID" 2>/dev/null || true
+    [ -n "${KEEP:-}" ] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+command -v valgrind >/dev/null || { log "valgrind is not installed (apt-get install valgrind)"; exit 1; }
+"$BENCH/c/build.sh" "$OUT/c" >&2
+CBIN=$OUT/c/rdkafka_bench
+"$SWIFT" build -c release --package-path "$BENCH" >&2
+SBIN=$("$SWIFT" build -c release --package-path "$BENCH" --show-bin-path)/rdkafka-swift-bench
+MOCK=$OUT/mock-cluster
+if [ ! -x "$MOCK" ] || [ "$ROOT/scripts/mock-cluster.c" -nt "$MOCK" ]; then
+    gcc -O2 -o "$MOCK" "$ROOT/scripts/mock-cluster.c" -lrdkafka
+fi
+"$MOCK" --brokers 3 --topic "insn:$PARTS" --ready-file "$WORK/mock.ready" >"$WORK/mock.log" 2>&1 &
+MOCK_PID=$!
+for _ in $(seq 1 100); do [ -s "$WORK/mock.ready" ] && break; sleep 0.1; done
+B=$(cat "$WORK/mock.ready")
+log "mock cluster: $B; $N x $SIZE B per workload"
+
+# count NAME THREAD_PATTERN CMD...: runs CMD under callgrind, prints "NAME process thread".
+count() {
+    local name=$1 pattern=$2 dir=$WORK/$1
+    shift 2
+    mkdir -p "$dir"
+    if ! valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$dir/cg.out" "$@" \
+        >"$dir/stdout" 2>"$dir/stderr"; then
+        log "$name failed:"; tail -n 5 "$dir/stderr" >&2; return 1
+    fi
+    python3 - "$dir" "$pattern" "$name" <<'PY'
+import glob, re, sys
+directory, pattern, name = sys.argv[1:4]
+process = 0
+thread = 0
+for path in glob.glob(directory + "/cg.out*"):
+    text = open(path, errors="replace").read()
+    if not text:
+        continue  # the per-process file stays empty with --separate-threads
+    total = int(re.search(r"^(?:summary|totals):\s*(\d+)", text, re.M).group(1))
+    process += total
+    if re.search(pattern, text, re.M):
+        thread = max(thread, total)
+print(name, process, thread)
+PY
+}
+
+SEND='fn=\(\d+\) rd_kafka_produce(v|va)?$'
+RECV='fn=\(\d+\) (rd_kafka_consume_batch_queue|rd_kafka_consumer_poll)$'
+{
+    count produce_c "$SEND" "$CBIN" produce -b "$B" -t insn -n "$N" -s $SIZE -p rr
+    count produce_swift "$SEND" "$SBIN" produce -b "$B" -t insn -n "$N" -s $SIZE -p rr -P $PARTS --mode-variant handler
+    count callback_swift "$SEND" "$SBIN" produce -b "$B" -t insn -n "$N" -s $SIZE -p rr -P $PARTS --mode-variant callback
+    count stream_swift "$SEND" "$SBIN" produce -b "$B" -t insn -n "$N" -s $SIZE -p rr -P $PARTS --mode-variant stream
+    count send_swift "$SEND" "$SBIN" send -b "$B" -t insn -n "$N" -s $SIZE -p rr -P $PARTS --inflight 1000
+    count consume_c "$RECV" "$CBIN" consume -b "$B" -t insn -n "$N"
+    count consume_swift "$RECV" "$SBIN" consume -b "$B" -t insn -n "$N" -P $PARTS
+} >"$WORK/counts"
+
+python3 - "$WORK/counts" "$N" <<'PY'
+import sys
+rows = {}
+for line in open(sys.argv[1]):
+    name, process, thread = line.split()
+    rows[name] = (int(process), int(thread))
+n = int(sys.argv[2])
+print(f"{'workload':<16}{'process insn/msg':>18}{'thread insn/msg':>17}")
+for name, (process, thread) in rows.items():
+    print(f"{name:<16}{process / n:>18.0f}{thread / n:>17.0f}")
+for name, (process, thread) in rows.items():
+    kind, impl = name.rsplit("_", 1)
+    if impl != "swift":
+        continue
+    base = rows.get(("consume" if kind == "consume" else "produce") + "_c")
+    if not base:
+        continue
+    if base[1] and thread:
+        print(f"RATIO_INSN {kind} thread {thread / base[1]:.3f}")
+    print(f"RATIO_INSN {kind} process {process / base[0]:.3f}")
+PY

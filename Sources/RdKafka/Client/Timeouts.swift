@@ -1,0 +1,36 @@
+/// The one conversion from a user's `Duration` to what librdkafka and the SDK's waits take.
+/// Any `Duration` is accepted: negative means "do not wait", and huge values saturate instead
+/// of overflowing (a crash for a value that came from a user's configuration).
+extension Duration {
+    /// Whole milliseconds for a librdkafka timeout: 0 when negative, at most `Int32.max`
+    /// (about 24.8 days).
+    var clampedMilliseconds: Int32 {
+        let (seconds, attoseconds) = components
+        if seconds < 0 || (seconds == 0 && attoseconds <= 0) { return 0 }
+        let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
+        if overflow { return .max }
+        return Int32(clamping: ms.addingReportingOverflow(attoseconds / 1_000_000_000_000_000).partialValue)
+    }
+
+    /// The duration as a wait: zero when negative, at most a century (so that adding it to a
+    /// clock reading cannot overflow).
+    var clampedWait: Duration {
+        if self < .zero { return .zero }
+        return Swift.min(self, Self.longestWait)
+    }
+
+    static let longestWait: Duration = .seconds(100 * 365 * 24 * 3600)
+}
+
+extension ContinuousClock.Instant {
+    /// Now plus `wait`, clamped as ``Swift/Duration/clampedWait``.
+    static func after(_ wait: Duration) -> ContinuousClock.Instant { .now + wait.clampedWait }
+}
+
+extension Int32 {
+    /// `self + other` without overflow (librdkafka timeouts plus a margin).
+    func addingClamped(_ other: Int32) -> Int32 {
+        let (sum, overflow) = addingReportingOverflow(other)
+        return overflow ? (other > 0 ? .max : .min) : sum
+    }
+}
