@@ -30,17 +30,7 @@ do {
             while let line = readLine() { messages.append(line) }
         }
         let failed = Counter()
-        for text in messages {
-            // The .NET guide's delivery handler: one report per message, on the SDK's thread.
-            try producer.send(KafkaProducerMessage(topic: topic, value: KafkaPayload(text))) { report in
-                if let error = report.error {
-                    failed.increment()
-                    print("Delivery failed for '\(text)': \(error)")
-                } else {
-                    print("Delivered '\(text)' to \(report.topic)[\(report.partition)]@\(report.offset)")
-                }
-            }
-        }
+        for text in messages { try await send(text, to: topic, with: producer, failed: failed) }
         // Flush(TimeSpan.FromSeconds(10)): wait for every report before leaving.
         try await producer.flush(timeout: .seconds(10))
         let undelivered = await producer.shutdown(timeout: .seconds(5))
@@ -69,4 +59,17 @@ final class Counter: @unchecked Sendable {
     private var count = 0
     func increment() { lock.withLock { count += 1 } }
     var value: Int { lock.withLock { count } }
+}
+
+/// The .NET guide's delivery handler: one report per message, on the SDK's thread. A function of
+/// its own: top-level code does not rank the async overload of `send` first.
+func send(_ text: String, to topic: String, with producer: KafkaProducer, failed: Counter) async throws {
+    try await producer.send(KafkaProducerMessage(topic: topic, value: KafkaPayload(text))) { report in
+        if let error = report.error {
+            failed.increment()
+            print("Delivery failed for '\(text)': \(error)")
+        } else {
+            print("Delivered '\(text)' to \(report.topic)[\(report.partition)]@\(report.offset)")
+        }
+    }
 }

@@ -50,7 +50,7 @@ func sendModes(_ config: KafkaConfiguration, topic: String, count: Int) async th
     // 1. Fire-and-forget: `producer.send(record)` without looking at the result. The SDK still
     //    keeps what fails: `shutdown` hands back anything undelivered.
     for i in 0..<count {
-        _ = try producer.produce(KafkaProducerMessage(topic: topic, key: "fire-and-forget", value: KafkaPayload("fire-and-forget \(i)")))
+        _ = try await producer.produce(KafkaProducerMessage(topic: topic, key: "fire-and-forget", value: KafkaPayload("fire-and-forget \(i)")))
     }
 
     // 2. Synchronous: `producer.send(record).get()`; here the task waits, not the thread.
@@ -61,7 +61,7 @@ func sendModes(_ config: KafkaConfiguration, topic: String, count: Int) async th
 
     // 3. Asynchronous with a callback: `producer.send(record, callback)`.
     for i in 0..<count {
-        try producer.send(KafkaProducerMessage(topic: topic, key: "callback", value: KafkaPayload("callback \(i)"))) { report in
+        try await producer.send(KafkaProducerMessage(topic: topic, key: "callback", value: KafkaPayload("callback \(i)"))) { report in
             if let error = report.error {
                 say("callback: failed: \(error)")
             } else {

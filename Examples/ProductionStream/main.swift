@@ -97,16 +97,20 @@ do {
         var next: [TopicPartition: Int64] = [:]
         for message in batch {
             let source = "\(message.topic)[\(message.partition)]@\(message.offset)"
+            let outgoing: KafkaProducerMessage
+            let line: String
             do {
                 let production = try message.decode(Production.self)
                 let record = ProductionRecord(name: production.event.name.capitalized, amount: production.event.amount, source: source)
-                try await producer.produceWaitingForRoom(KafkaProducerMessage(topic: output, key: KafkaPayload(record.name), value: try KafkaPayload(json: record)))
-                print("\(source) -> \(record.name) \(record.amount)")
+                outgoing = KafkaProducerMessage(topic: output, key: KafkaPayload(record.name), value: try KafkaPayload(json: record))
+                line = "\(source) -> \(record.name) \(record.amount)"
             } catch {
                 // Kept, not dropped: the raw bytes go to the dead-letter topic in the same transaction.
-                try await producer.produceWaitingForRoom(KafkaProducerMessage(topic: deadLetters, value: KafkaPayload(message.value ?? [])))
-                print("\(source) -> \(deadLetters) (\(error))")
+                outgoing = KafkaProducerMessage(topic: deadLetters, value: KafkaPayload(message.value ?? []))
+                line = "\(source) -> \(deadLetters) (\(error))"
             }
+            try await enqueue(outgoing, on: producer)
+            print(line)
             next[message.topicPartition] = message.offset + 1
             processed += 1
             if processed == crashAfter {
@@ -130,4 +134,16 @@ do {
     print("processed \(processed) events")
 } catch {
     arguments.exit(error)
+}
+
+/// Top-level code does not rank an async overload first; a function of its own does. Its errors
+/// are KafkaErrors: nothing cancels the top-level task.
+func enqueue(_ message: KafkaProducerMessage, on producer: KafkaProducer) async throws(KafkaError) {
+    do {
+        try await producer.produce(message)
+    } catch let error as KafkaError {
+        throw error
+    } catch {
+        throw KafkaError(code: .fail, message: "\(error)")
+    }
 }

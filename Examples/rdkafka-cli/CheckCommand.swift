@@ -8,8 +8,16 @@ import Glibc
 /// pass/fail and the fix: configuration, name resolution, TCP connect, then TLS, SASL and
 /// metadata through librdkafka itself (the same code path an app uses).
 enum CheckCommand {
+    static let usage = CommandUsage(name: "check", text: """
+        check   [-b brokers] [-F file] [-X k=v]...
+                                        diagnose connectivity and security step by step:
+                                        config, resolve, TCP connect, TLS, SASL, metadata;
+                                        prints pass/FAIL and the fix, exits 1 on a failure
+        """)
+
     static func run(_ arguments: [String]) async throws -> Int32 {
-        let options = try ClientOptions(arguments)
+        let options = try ClientOptions(arguments, usage: usage)
+        try options.rejectUnknown()
         var report = Report()
         let config: KafkaConfiguration
         do {

@@ -2,8 +2,14 @@ import RdKafka
 
 /// `rdkafka-cli config`: the effective configuration, secrets redacted, with origins.
 enum ConfigCommand {
+    static let usage = CommandUsage(name: "config", text: """
+        config  [-F file] [-X k=v]...   print the effective configuration, secrets redacted,
+                                        with where each value came from
+        """)
+
     static func run(_ arguments: [String]) throws {
-        let options = try ClientOptions(arguments)
+        let options = try ClientOptions(arguments, usage: usage)
+        try options.rejectUnknown()
         let config = try options.configuration()
         for entry in config.properties {
             let shown = entry.isSecret ? KafkaConfiguration.redacted : entry.value

@@ -1,18 +1,38 @@
 import Foundation
 import RdKafka
 
-/// `rdkafka-cli consume -t TOPIC [-p PARTITION] [-o beginning|end|OFFSET|s@MS] [-G GROUP]
-/// [-c COUNT] [-e] [-J]`: by partition assignment, or in a group (`-G`, committing as it goes).
+/// `rdkafka-cli consume`: by partition assignment, or in a group (`-G`, committing as it goes)
+/// (``usage``).
 enum ConsumeCommand {
+    static let usage = CommandUsage(name: "consume", text: """
+        consume -t topic [-p partition] [-o beginning|end|stored|OFFSET|s@MS] [-G group]
+                [-c count] [-e] [-J]        by assignment, or in group -G; -e stops at the end,
+                                        -J prints JSON lines (topic, partition, offset, ...);
+                                        -c stops after count messages (in a group, commits
+                                        those and no more)
+        """)
+
     static func run(_ arguments: [String]) async throws -> Int32 {
-        var options = try ClientOptions(arguments)
-        guard let topic = try options.flag("-t") else { throw CLIError("consume needs -t TOPIC") }
-        let partition = try options.flag("-p").flatMap { Int32($0) }
-        let start = try parseOffset(try options.flag("-o") ?? "beginning")
+        var options = try ClientOptions(arguments, usage: usage)
+        let topicFlag = try options.flag("-t")
+        let partitionText = try options.flag("-p")
+        let offsetText = try options.flag("-o")
         let group = try options.flag("-G")
-        let limit = try options.flag("-c").flatMap { Int($0) }
-        let exitAtEnd = options.rest.contains("-e")
-        let json = options.rest.contains("-J")
+        let countText = try options.flag("-c")
+        let exitAtEnd = options.switchFlag("-e")
+        let json = options.switchFlag("-J")
+        // Before anything runs: `--share-group x` must not make a plain consumer.
+        try options.rejectUnknown()
+        guard let topic = topicFlag else { throw CLIError("consume needs -t TOPIC") }
+        let partition = try partitionText.map { value -> Int32 in
+            guard let p = Int32(value), p >= 0 else { throw CLIError("-p takes a partition number, got '\(value)'") }
+            return p
+        }
+        let start = try parseOffset(offsetText ?? "beginning")
+        let limit = try countText.map { value -> Int in
+            guard let count = Int(value), count >= 0 else { throw CLIError("-c takes a message count, got '\(value)'") }
+            return count
+        }
         let config = try options.configuration()
         let ends = EndTracker()
         let consumer = try KafkaConsumer(configuration: { () -> KafkaConfiguration in
@@ -33,18 +53,20 @@ enum ConsumeCommand {
             let admin = try KafkaAdmin(configuration: config)
             let count = try await admin.metadata(topic: topic).topics.first?.partitions.count ?? 1
             partitions = partition.map { [$0] } ?? (0..<Int32(count)).map { $0 }
-            try consumer.assign(Dictionary(uniqueKeysWithValues: partitions.map { (TopicPartition(topic, $0), start) }))
+            try await consumer.assign(Dictionary(uniqueKeysWithValues: partitions.map { (TopicPartition(topic, $0), start) }))
         }
         var consumed = 0
         while limit.map({ consumed < $0 }) ?? true {
             if exitAtEnd, !partitions.isEmpty, ends.count >= partitions.count { break }
             if exitAtEnd, group != nil, ends.count > 0, try consumer.assignment.count <= ends.count { break }
-            for message in try await consumer.poll(maxMessages: 1_000, timeout: .milliseconds(500)) {
+            // Every message poll returns counts as taken (its offset is stored, then committed):
+            // ask for no more than are still wanted.
+            let wanted = limit.map { min(1_000, $0 - consumed) } ?? 1_000
+            for message in try await consumer.poll(maxMessages: wanted, timeout: .milliseconds(500)) {
                 // Unbuffered, so a pipe sees each message as it comes.
                 FileHandle.standardOutput.write(Data(((json ? jsonLine(message) : (message.valueString ?? "")) + "\n").utf8))
                 consumed += 1
                 ends.more(message.topicPartition, at: message.offset)
-                if let limit, consumed >= limit { break }
             }
         }
         try await consumer.close()

@@ -10,8 +10,15 @@ enum Demo {
         var UpdatedPrice: Double
     }
 
+    static let usage = CommandUsage(name: "demo", text: """
+        demo    [-b brokers]            produce and consume a few messages end to end
+                                        (starts an embedded mock cluster unless -b or
+                                        KAFKA_BOOTSTRAP_SERVERS names brokers)
+        """)
+
     static func run(_ arguments: [String]) async throws {
-        let options = try ClientOptions(arguments)
+        let options = try ClientOptions(arguments, usage: usage)
+        try options.rejectUnknown()
         var config = try options.configuration()
         var cluster: MockCluster?
         if config.bootstrapServers.isEmpty {

@@ -1,11 +1,19 @@
 import RdKafka
 
-/// `rdkafka-cli groups list|describe GROUP|lag GROUP`
+/// `rdkafka-cli groups`: list, describe consumer groups and show their lag (``usage``).
 enum GroupsCommand {
+    static let usage = CommandUsage(name: "groups", text: """
+        groups  list | describe GROUP | lag GROUP
+        """)
+
     static func run(_ arguments: [String]) async throws {
-        var options = try ClientOptions(arguments)
+        var options = try ClientOptions(arguments, usage: usage)
+        try options.rejectUnknown()
         guard !options.rest.isEmpty else { throw CLIError("groups needs list, describe or lag") }
         let action = options.rest.removeFirst()
+        guard ["list", "describe", "lag"].contains(action) else {
+            throw CLIError("unknown groups action '\(action)': use list, describe or lag")
+        }
         let admin = try KafkaAdmin(configuration: try options.configuration())
         switch action {
         case "list":
@@ -22,7 +30,7 @@ enum GroupsCommand {
                     for tp in member.assignment { print("    \(tp)") }
                 }
             }
-        case "lag":
+        default:
             let id = try options.positional("group id")
             let lags = try await admin.consumerGroupLag(id)
             print("TOPIC\tPARTITION\tCOMMITTED\tEND\tLAG")
@@ -30,8 +38,6 @@ enum GroupsCommand {
                 print("\(lag.partition.topic)\t\(lag.partition.partition)\t\(lag.committed)\t\(lag.end)\t\(lag.lag)")
             }
             print("TOTAL\t\t\t\t\(lags.reduce(0) { $0 + $1.lag })")
-        default:
-            throw CLIError("unknown groups action '\(action)': use list, describe or lag")
         }
     }
 }

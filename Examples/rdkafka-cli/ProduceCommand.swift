@@ -3,38 +3,56 @@ import Foundation
 import RdKafka
 import Synchronization
 
-/// `rdkafka-cli produce -t TOPIC [-p PARTITION] [-K DELIM] [-H name=value]... [-D DELIM]
-/// [--report] [FILE]`: one message per line (or per `-D` delimiter) from FILE or standard input.
+/// `rdkafka-cli produce`: one message per line (or per `-D` delimiter) from a file or standard
+/// input (``usage``).
 enum ProduceCommand {
+    static let usage = CommandUsage(name: "produce", text: """
+        produce -t topic [-p partition] [-K keydelim] [-D delim] [-H name=value]... [-J] [--report]
+                [--undelivered FILE] [file|-]
+                                        one message per line of file or standard input;
+                                        -J: each line a JSON object as consume -J prints it
+                                        ({"key":..,"value":..,"headers":[..],"partition":..});
+                                        exits 1 with a count and the cause when any message
+                                        failed; on SIGINT/SIGTERM stops reading, delivers what
+                                        is queued and hands back (FILE or stderr) the rest
+        """)
+
     static func run(_ arguments: [String]) async throws -> Int32 {
-        var options = try ClientOptions(arguments)
-        guard let topic = try options.flag("-t") else { throw CLIError("produce needs -t TOPIC") }
-        let partition = try options.flag("-p").map { value -> Int32 in
+        var options = try ClientOptions(arguments, usage: usage)
+        let topicFlag = try options.flag("-t")
+        let partitionText = try options.flag("-p")
+        let keyDelimiter = try options.flag("-K")
+        let delimiter = try options.flag("-D") ?? "\n"
+        var headerPairs: [String] = []
+        while let pair = try options.flag("-H") { headerPairs.append(pair) }
+        let undeliveredFile = try options.flag("--undelivered")
+        let printReports = options.switchFlag("--report")
+        let jsonInput = options.switchFlag("-J")
+        // Before reading input: an unknown option is not a file name.
+        try options.rejectUnknown()
+        guard let topic = topicFlag else { throw CLIError("produce needs -t TOPIC") }
+        let partition = try partitionText.map { value -> Int32 in
             guard let p = Int32(value), p >= 0 else { throw CLIError("-p takes a partition number, got '\(value)'") }
             return p
         }
-        let keyDelimiter = try options.flag("-K")
-        let delimiter = try options.flag("-D") ?? "\n"
         var headers: [KafkaHeader] = []
-        while let pair = try options.flag("-H") {
+        for pair in headerPairs {
             guard let eq = pair.firstIndex(of: "=") else { throw CLIError("-H takes name=value, got '\(pair)'") }
             headers.append(KafkaHeader(name: String(pair[..<eq]), value: String(pair[pair.index(after: eq)...])))
         }
-        let undeliveredFile = try options.flag("--undelivered")
-        let printReports = options.rest.contains("--report")
-        let jsonInput = options.rest.contains("-J")
-        options.rest.removeAll { $0 == "--report" || $0 == "-J" }
         let input: Data
-        if let file = options.rest.first {
+        if let file = options.rest.first, file != "-" {
             guard let data = FileManager.default.contents(atPath: file) else { throw CLIError("cannot read \(file)") }
             input = data
         } else {
             input = FileHandle.standardInput.readDataToEndOfFile()
         }
-        let producer = try KafkaProducer(configuration: try options.configuration())
+        let outcome = ProduceOutcome()
+        let producer = try KafkaProducer(configuration: try options.configuration(), options: .init(errorHandler: { error in
+            outcome.clientError(error)
+        }))
         var records = String(decoding: input, as: UTF8.self).components(separatedBy: delimiter)
         if records.last == "" { records.removeLast() }
-        let failures = FailureCount()
         // SIGINT/SIGTERM: stop reading input, deliver what is queued, hand back the rest.
         let stop = Atomic<Int32>(0)
         let signals = [SIGINT, SIGTERM].map { number in
@@ -62,19 +80,22 @@ enum ProduceCommand {
             }
             sent += 1
             do {
-                try producer.send(message) { report in
+                // The async overload: waits for room in a full queue without blocking a thread.
+                try await producer.send(message) { report in
                     if let error = report.error {
-                        failures.add()
-                        FileHandle.standardError.write(Data("delivery failed: \(error)\n".utf8))
+                        outcome.failed(error)
+                        // A purged message is handed back below, and the last line says why.
+                        if !ProduceOutcome.isPurge(error.code) {
+                            FileHandle.standardError.write(Data("delivery failed: \(error)\n".utf8))
+                        }
                     } else if printReports {
                         print("delivered \(report.topic)[\(report.partition)]@\(report.offset)")
                     }
                 }
-            } catch {
-                if error.isFatal || error.code == .destroy { throw error }
+            } catch let error as KafkaError where !error.isFatal && error.code != .destroy {
                 // Refused at once (a partition the cluster is known not to have, a message too
                 // large...): counted like a failed delivery; the other messages still go.
-                failures.add()
+                outcome.failed(error)
                 FileHandle.standardError.write(Data("produce failed: \(error)\n".utf8))
             }
         }
@@ -87,14 +108,17 @@ enum ProduceCommand {
                 FileHandle.standardError.write(Data(lines.utf8))
             }
         }
+        // What shutdown hands back was purged, and each purged message has had its failed
+        // report already: count it once.
+        let failed = max(outcome.failures, left.count)
         let signalled = stop.load(ordering: .relaxed)
         if signalled != 0 {
-            let delivered = sent - failures.value - left.count
+            let delivered = sent - failed
             print("stopped by signal \(signalled): \(sent) of \(records.count) messages sent, \(delivered) delivered, \(left.count) handed back\(undeliveredFile.map { " to \($0)" } ?? "")")
         }
-        let failed = failures.value + left.count
         if failed > 0 {
-            FileHandle.standardError.write(Data("rdkafka-cli: \(failed) of \(sent) messages failed\n".utf8))
+            let cause = outcome.cause.map { ": \($0)" } ?? ""
+            FileHandle.standardError.write(Data("rdkafka-cli: \(failed) of \(sent) messages failed\(cause)\n".utf8))
             return 1
         }
         return signalled == 0 ? 0 : 128 + signalled
@@ -132,9 +156,51 @@ extension ProduceCommand {
     }
 }
 
-final class FailureCount: @unchecked Sendable {
+/// Failed messages and the client errors seen meanwhile, written by the delivery thread and
+/// the sending loop.
+final class ProduceOutcome: @unchecked Sendable {
     private let lock = NSLock()
-    private var count = 0
-    func add() { lock.lock(); count += 1; lock.unlock() }
-    var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    private var failureCount = 0
+    /// Failures whose own code says only that time ran out or shutdown purged them.
+    private var unexplained = 0
+    private var lastClientError: KafkaError?
+    /// The last error other than "all brokers down", which follows and hides the real one
+    /// (connection refused, resolve, TLS...).
+    private var lastSpecificError: KafkaError?
+
+    static func isPurge(_ code: KafkaError.Code) -> Bool { code == .purgeQueue || code == .purgeInflight }
+
+    func failed(_ error: KafkaError) {
+        lock.lock()
+        defer { lock.unlock() }
+        failureCount += 1
+        if Self.isPurge(error.code) || error.code == .messageTimedOut { unexplained += 1 }
+    }
+
+    func clientError(_ error: KafkaError) {
+        lock.lock()
+        defer { lock.unlock() }
+        lastClientError = error
+        if error.code != .allBrokersDown { lastSpecificError = error }
+    }
+
+    var failures: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return failureCount
+    }
+
+    /// Why messages timed out or were purged: the client errors behind it (the messages' own
+    /// codes, `_MSG_TIMED_OUT` or `_PURGE_QUEUE`, do not say). Nil when there were none.
+    var cause: String? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard unexplained > 0, let last = lastClientError else { return nil }
+        var text = last.message
+        if last.code == .allBrokersDown, let specific = lastSpecificError {
+            text += "; last connection error: \(specific.message)"
+        }
+        if let fix = last.fix ?? lastSpecificError?.fix { text += ". Fix: \(fix)" }
+        return text
+    }
 }

@@ -19,11 +19,23 @@ struct RdKafkaCLI {
             case "check": exit(try await CheckCommand.run(arguments))
             case "topics": try await TopicsCommand.run(arguments)
             case "groups": try await GroupsCommand.run(arguments)
-            case "help", "--help", "-h": print(usage)
+            case "help", "--help", "-h":
+                // `help COMMAND`: that command's usage.
+                if let name = arguments.first, let one = commands.first(where: { $0.name == name }) {
+                    print(one.help)
+                } else {
+                    print(usage)
+                }
             default:
                 FileHandle.standardError.write(Data("rdkafka-cli: unknown command '\(command)'\n\n\(usage)\n".utf8))
                 exit(2)
             }
+        } catch let help as HelpRequested {
+            print(help.usage.help)
+            exit(0)
+        } catch let error as CLIError where error.usage != nil {
+            FileHandle.standardError.write(Data("rdkafka-cli: \(error)\n\n\(error.usage?.help ?? "")\n".utf8))
+            exit(2)
         } catch let error as KafkaError {
             FileHandle.standardError.write(Data("rdkafka-cli: \(error)\n".utf8))
             exit(1)
@@ -33,39 +45,19 @@ struct RdKafkaCLI {
         }
     }
 
+    /// Every command's usage, in the order `help` lists them.
+    static let commands = [
+        Demo.usage, ProduceCommand.usage, ConsumeCommand.usage, ConfigCommand.usage, CheckCommand.usage,
+        TopicsCommand.usage, GroupsCommand.usage,
+    ]
+
     static let usage = """
         Usage: rdkafka-cli <command> [options]
+               rdkafka-cli <command> --help     one command's usage
 
         Commands:
-          demo    [-b brokers]            produce and consume a few messages end to end
-                                          (starts an embedded mock cluster unless -b or
-                                          KAFKA_BOOTSTRAP_SERVERS names brokers)
-          produce -t topic [-p partition] [-K keydelim] [-D delim] [-H name=value]... [-J] [--report]
-                  [--undelivered FILE] [file]
-                                          one message per line of file or standard input;
-                                          -J: each line a JSON object as consume -J prints it
-                                          ({"key":..,"value":..,"headers":[..],"partition":..});
-                                          exits 1 with a count when any message failed;
-                                          on SIGINT/SIGTERM stops reading, delivers what is
-                                          queued and hands back (FILE or stderr) the rest
-          consume -t topic [-p partition] [-o beginning|end|stored|OFFSET|s@MS] [-G group]
-                  [-c count] [-e] [-J]        by assignment, or in group -G; -e stops at the end,
-                                          -J prints JSON lines (topic, partition, offset, ...)
-          config  [-F file] [-X k=v]...   print the effective configuration, secrets redacted,
-                                          with where each value came from
-          check   [-b brokers] [-F file] [-X k=v]...
-                                          diagnose connectivity and security step by step:
-                                          config, resolve, TCP connect, TLS, SASL, metadata;
-                                          prints pass/FAIL and the fix, exits 1 on a failure
-          topics  list | describe NAME | create NAME --partitions N [--replication-factor R]
-                  [--config k=v]... | delete NAME
-          groups  list | describe GROUP | lag GROUP
+        \(commands.map { CommandUsage.indent($0.text) }.joined(separator: "\n"))
 
-        Common options (kcat's letters):
-          -b brokers        bootstrap servers (host:port,...)
-          -F file           configuration file (.properties, or .json with --section NAME)
-          -X name=value     any librdkafka property; repeatable
-          Environment: KAFKA_<PROPERTY> (KAFKA_BOOTSTRAP_SERVERS, KAFKA_SASL_PASSWORD, ...)
-          Precedence, low to high: file, environment, -b/-X.
+        \(CommandUsage.commonOptions)
         """
 }

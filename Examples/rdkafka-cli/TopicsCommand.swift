@@ -1,12 +1,34 @@
 import RdKafka
 
-/// `rdkafka-cli topics list|describe NAME|create NAME --partitions N [--replication-factor R]
-/// [--config k=v]...|delete NAME`
+/// `rdkafka-cli topics`: list, describe, create and delete topics (``usage``).
 enum TopicsCommand {
+    static let usage = CommandUsage(name: "topics", text: """
+        topics  list | describe NAME | create NAME --partitions N [--replication-factor R]
+                [--config k=v]... | delete NAME
+        """)
+
     static func run(_ arguments: [String]) async throws {
-        var options = try ClientOptions(arguments)
-        guard !options.rest.isEmpty else { throw CLIError("topics needs list, describe, create or delete") }
-        let action = options.rest.removeFirst()
+        var options = try ClientOptions(arguments, usage: usage)
+        // The action comes first; an option there is left for rejectUnknown to name.
+        var given: String? = nil
+        if let first = options.rest.first, !ClientOptions.isOption(first) { given = options.rest.removeFirst() }
+        // Only create takes these: given to another action, they are unknown options.
+        var partitions: Int32 = 1
+        var replication: Int32 = -1
+        var configs: [String: String] = [:]
+        if given == "create" {
+            partitions = Int32(try options.flag("--partitions") ?? "1") ?? 1
+            replication = Int32(try options.flag("--replication-factor") ?? "-1") ?? -1
+            while let pair = try options.flag("--config") {
+                guard let eq = pair.firstIndex(of: "=") else { throw CLIError("--config takes name=value, got '\(pair)'") }
+                configs[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
+            }
+        }
+        try options.rejectUnknown()
+        guard let action = given else { throw CLIError("topics needs list, describe, create or delete") }
+        guard ["list", "describe", "create", "delete"].contains(action) else {
+            throw CLIError("unknown topics action '\(action)': use list, describe, create or delete")
+        }
         let admin = try KafkaAdmin(configuration: try options.configuration())
         switch action {
         case "list":
@@ -29,19 +51,10 @@ enum TopicsCommand {
             }
         case "create":
             let name = try options.positional("topic name")
-            let partitions = Int32(try options.flag("--partitions") ?? "1") ?? 1
-            let replication = Int32(try options.flag("--replication-factor") ?? "-1") ?? -1
-            var configs: [String: String] = [:]
-            while let pair = try options.flag("--config") {
-                guard let eq = pair.firstIndex(of: "=") else { throw CLIError("--config takes name=value, got '\(pair)'") }
-                configs[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
-            }
             try report(try await admin.createTopics([NewTopic(name: name, partitions: partitions, replicationFactor: replication, configs: configs)]), "created")
-        case "delete":
+        default:
             let name = try options.positional("topic name")
             try report(try await admin.deleteTopics([name]), "deleted")
-        default:
-            throw CLIError("unknown topics action '\(action)': use list, describe, create or delete")
         }
     }
 

@@ -159,7 +159,7 @@ struct CLITests {
         var config = broker.configuration()
         config["enable.partition.eof"] = "true"
         let consumer = try KafkaConsumer(configuration: config)
-        try consumer.assign(Dictionary(uniqueKeysWithValues: (0..<broker.autoCreatedPartitions).map { (TopicPartition(topic, $0), KafkaOffset.beginning) }))
+        try await consumer.assign(Dictionary(uniqueKeysWithValues: (0..<broker.autoCreatedPartitions).map { (TopicPartition(topic, $0), KafkaOffset.beginning) }))
         let stored = try await KafkaTestSupport.collect(delivered, from: consumer, timeout: .seconds(60))
         #expect(Set(stored.compactMap(\.valueString)).count == delivered)
         #expect(try await consumer.poll(maxMessages: 10, timeout: .seconds(1)).isEmpty, "nothing beyond what was acknowledged")
@@ -192,5 +192,58 @@ struct CLITests {
         let bad = try runCLI(["produce", "-t", topic, "-b", broker.bootstrap, "-J"], input: "not json\n")
         #expect(bad.status != 0)
         #expect(bad.output.contains("input line 1 is not a JSON object"), "\(bad.output)")
+    }
+
+    @Test("consume -G -c 40 on 100 messages prints 40 and commits those 40, no more: a lag of 60", arguments: TestEnvironment.all)
+    func consumeCountCommitsOnlyPrinted(broker: TestBroker) async throws {
+        let topic = uniqueTopic("cli-count")
+        let group = uniqueTopic("cli-count-group")
+        let tp = TopicPartition(topic, 0)
+        try await fill(broker, topic: topic, count: 100)
+        let consumed = try runCLI(["consume", "-t", topic, "-G", group, "-c", "40", "-b", broker.bootstrap])
+        #expect(consumed.status == 0, "\(consumed.output)")
+        #expect(consumed.output.split(separator: "\n").filter { $0.hasPrefix("m-") }.count == 40, "\(consumed.output)")
+        let check = try KafkaConsumer(configuration: groupConfig(broker, group: group))
+        let committed = try await check.committed(for: [tp])[tp]
+        let end = try await check.watermarkOffsets(for: tp).high
+        #expect(committed == 40, "the messages printed, not the rest of a polled batch")
+        #expect(end - (committed ?? 0) == 60, "lag")
+        try await check.close()
+    }
+
+    @Test("produce to an unreachable broker counts the message once and names the connection failure, not _PURGE_QUEUE")
+    func produceUnreachable() throws {
+        let result = try runCLI(["produce", "-t", uniqueTopic("cli-down"), "-b", "127.0.0.1:1", "-X", "message.timeout.ms=3000"], input: "one\n")
+        #expect(result.status == 1, "\(result.output)")
+        let summary = try #require(result.output.split(separator: "\n").first { $0.contains("messages failed") }, "\(result.output)")
+        #expect(summary.contains("1 of 1 messages failed"), "\(summary)")
+        #expect(summary.contains("Connection refused"), "\(summary)")
+        #expect(!summary.contains("_PURGE_QUEUE"), "\(summary)")
+    }
+
+    @Test("an unknown option is refused with status 2, naming it, with the command's usage; nothing runs")
+    func unknownOptions() throws {
+        let consume = try runCLI(["consume", "--share-group", "x"])
+        #expect(consume.status == 2, "\(consume.output)")
+        #expect(consume.output.contains("unknown option '--share-group'"), "\(consume.output)")
+        #expect(consume.output.contains("Usage: rdkafka-cli consume"), "\(consume.output)")
+        // No input: it exits before reading any, and writing to its closed stdin could fail.
+        let produce = try runCLI(["produce", "--nope"])
+        #expect(produce.status == 2, "\(produce.output)")
+        #expect(produce.output.contains("unknown option '--nope'"), "\(produce.output)")
+        #expect(!produce.output.contains("cannot read"), "not taken for a file name")
+    }
+
+    @Test("--help and -h print the command's usage and exit 0")
+    func commandHelp() throws {
+        let produce = try runCLI(["produce", "--help"])
+        #expect(produce.status == 0, "\(produce.output)")
+        #expect(produce.output.contains("Usage: rdkafka-cli produce"), "\(produce.output)")
+        #expect(produce.output.contains("[--undelivered FILE]"), "\(produce.output)")
+        for command in ["consume", "topics", "groups", "check", "config", "demo"] {
+            let help = try runCLI([command, "-h"])
+            #expect(help.status == 0, "\(command): \(help.output)")
+            #expect(help.output.contains("Usage: rdkafka-cli \(command)"), "\(command): \(help.output)")
+        }
     }
 }

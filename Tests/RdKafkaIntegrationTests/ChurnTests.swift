@@ -61,7 +61,7 @@ struct ChurnTests {
         let producing = Task {
             let producer = try KafkaProducer(configuration: broker.configuration(), options: .init(logHandler: KafkaLog.none))
             for start in stride(from: 0, to: count, by: 2_500) {
-                for i in start..<(start + 2_500) { try await producer.produceWaitingForRoom(KafkaProducerMessage(topic: topic, key: KafkaPayload("\(i % 64)"), value: KafkaPayload("\(i)"))) }
+                for i in start..<(start + 2_500) { try await producer.produce(KafkaProducerMessage(topic: topic, key: KafkaPayload("\(i % 64)"), value: KafkaPayload("\(i)"))) }
                 try await Task.sleep(for: .milliseconds(200))
             }
             return await producer.shutdown()

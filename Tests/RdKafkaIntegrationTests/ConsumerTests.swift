@@ -8,7 +8,7 @@ import Testing
 func fill(_ broker: TestBroker, topic: String, partition: Int32 = 0, count: Int, prefix: String = "m", from start: Int = 0) async throws {
     let producer = try KafkaProducer(configuration: broker.configuration())
     for i in start..<(start + count) {
-        try producer.produce(KafkaProducerMessage(topic: topic, partition: partition, key: "\(i)", value: "\(prefix)-\(i)"))
+        try await producer.produce(KafkaProducerMessage(topic: topic, partition: partition, key: "\(i)", value: "\(prefix)-\(i)"))
     }
     let left = await producer.shutdown()
     #expect(left.isEmpty)
@@ -69,7 +69,7 @@ struct ConsumerTests {
         let topic = uniqueTopic("seq")
         try await fill(broker, topic: topic, count: 500)
         let consumer = try KafkaConsumer(configuration: broker.configuration())
-        try consumer.assign([TopicPartition(topic, 0): .beginning])
+        try await consumer.assign([TopicPartition(topic, 0): .beginning])
         var offsets: [Int64] = []
         for try await message in consumer.messages {
             offsets.append(message.offset)
@@ -84,7 +84,7 @@ struct ConsumerTests {
         let topic = uniqueTopic("productions")
         try await fill(broker, topic: topic, count: 5)
         let assigned = try KafkaConsumer(configuration: broker.configuration())
-        try assigned.assign([TopicPartition(topic, 0): .offset(2)])
+        try await assigned.assign([TopicPartition(topic, 0): .offset(2)])
         #expect(try await KafkaTestSupport.collect(3, from: assigned).map(\.offset) == [2, 3, 4])
         try await assigned.close()
 
@@ -298,7 +298,7 @@ struct ConsumerTests {
         try await fill(broker, topic: topic, count: 10)
         let tp = TopicPartition(topic, 0)
         let consumer = try KafkaConsumer(configuration: broker.configuration())
-        try consumer.assign([tp: .beginning])
+        try await consumer.assign([tp: .beginning])
         #expect(try await KafkaTestSupport.collect(4, from: consumer).map(\.offset) == [0, 1, 2, 3])
         let marks = try await consumer.watermarkOffsets(for: tp)
         #expect(marks.low == 0 && marks.high == 10)
@@ -329,7 +329,7 @@ struct ConsumerTests {
         let consumer = try KafkaConsumer(configuration: broker.configuration())
         let tp = TopicPartition(topic, 0)
         #expect(try await consumer.offsetsForTimes([tp: base + 2500])[tp] == 3)
-        try consumer.assign([tp: .timestamp(base + 1000)])
+        try await consumer.assign([tp: .timestamp(base + 1000)])
         #expect(try await KafkaTestSupport.collect(4, from: consumer).map(\.offset) == [1, 2, 3, 4])
         try await consumer.close()
     }
@@ -344,7 +344,7 @@ struct ConsumerTests {
         let consumer = try KafkaConsumer(configuration: config, options: .init(eventHandler: { event in
             if case .partitionEOF(let tp, let offset) = event { events.append("\(tp)@\(offset)") }
         }))
-        try consumer.assign([TopicPartition(topic, 0): .beginning])
+        try await consumer.assign([TopicPartition(topic, 0): .beginning])
         _ = try await KafkaTestSupport.collect(3, from: consumer)
         let deadline = ContinuousClock.now + .seconds(10)
         while events.lines.isEmpty, ContinuousClock.now < deadline { _ = try await consumer.poll(timeout: .milliseconds(200)) }
@@ -356,7 +356,7 @@ struct ConsumerTests {
     func cancellationEndsLoop() async throws {
         let broker = try #require(TestEnvironment.all.first)
         let consumer = try KafkaConsumer(configuration: broker.configuration())
-        try consumer.assign([TopicPartition(uniqueTopic("idle"), 0): .beginning])
+        try await consumer.assign([TopicPartition(uniqueTopic("idle"), 0): .beginning])
         let loop = Task {
             var n = 0
             for try await _ in consumer.messages { n += 1 }
@@ -402,12 +402,12 @@ struct ConsumerTests {
     }
 
     @Test("bad arguments throw typed errors")
-    func badArguments() throws {
+    func badArguments() async throws {
         let consumer = try KafkaConsumer(configuration: KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"]), options: .init(logHandler: KafkaLog.none))
         #expect(throws: KafkaError.self) { try consumer.subscribe(topics: []) }
         #expect(throws: KafkaError.self) { try consumer.subscribe(topics: [""]) }
         #expect(throws: KafkaError.self) { try consumer.subscribe(topics: ["^(unclosed"]) }
-        #expect(throws: KafkaError.self) { try consumer.assign([TopicPartition("t", -1): .beginning]) }
+        await #expect(throws: KafkaError.self) { try await consumer.assign([TopicPartition("t", -1): .beginning]) }
     }
 
     @Test("consume-transform-produce commits consumer offsets inside the transaction", arguments: TestEnvironment.full)
@@ -426,7 +426,7 @@ struct ConsumerTests {
         try await producer.initTransactions()
         let messages = try await KafkaTestSupport.collect(5, from: consumer)
         try producer.beginTransaction()
-        for message in messages { try producer.produce(KafkaProducerMessage(topic: output, value: KafkaPayload((message.valueString ?? "").uppercased()))) }
+        for message in messages { try await producer.produce(KafkaProducerMessage(topic: output, value: KafkaPayload((message.valueString ?? "").uppercased()))) }
         try await producer.sendOffsetsToTransaction([TopicPartition(input, 0): 5], groupMetadata: try consumer.groupMetadata())
         try await producer.commitTransaction()
         #expect(try await consumer.committed(for: [TopicPartition(input, 0)])[TopicPartition(input, 0)] == 5)

@@ -16,7 +16,7 @@ struct FetchPauseTests {
         try cluster.createTopic(topic, partitions: 16)
         let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers]))
         for i in 0..<count {
-            try producer.produce(KafkaProducerMessage(topic: topic, partition: Int32(i % 16), value: "0123456789"))
+            try await producer.produce(KafkaProducerMessage(topic: topic, partition: Int32(i % 16), value: "0123456789"))
         }
         #expect(await producer.shutdown().isEmpty)
         return (cluster, topic)
@@ -29,7 +29,7 @@ struct FetchPauseTests {
         let consumer = try KafkaConsumer(configuration: config, options: .init(logHandler: KafkaLog.none, wakesPausedFetchers: wakesPausedFetchers))
         var assignment: [TopicPartition: KafkaOffset] = [:]
         for p in 0..<Int32(16) { assignment[TopicPartition(topic, p)] = .beginning }
-        try consumer.assign(assignment)
+        try await consumer.assign(assignment)
         var seen = 0
         var last = ContinuousClock.now
         var longest = Duration.zero

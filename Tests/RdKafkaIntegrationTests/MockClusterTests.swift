@@ -74,7 +74,7 @@ struct MockClusterTests {
             default: break
             }
             for i in start..<(start + round) {
-                try await producer.produceWaitingForRoom(KafkaProducerMessage(topic: topic, key: KafkaPayload("\(i % 97)"), value: KafkaPayload("\(i)")))
+                try await producer.produce(KafkaProducerMessage(topic: topic, key: KafkaPayload("\(i % 97)"), value: KafkaPayload("\(i)")))
             }
             // While broker 3 is down its partitions wait (the mock moves no leaders by itself).
             if ![5, 6].contains(start / round) { try await producer.flush(timeout: .seconds(60)) }
@@ -91,7 +91,7 @@ struct MockClusterTests {
             let w = try await consumer.watermarkOffsets(for: TopicPartition(topic, p))
             inLog += Int(w.high - w.low)
         }
-        try consumer.assign(Dictionary(uniqueKeysWithValues: (0..<partitions).map { (TopicPartition(topic, $0), KafkaOffset.beginning) }))
+        try await consumer.assign(Dictionary(uniqueKeysWithValues: (0..<partitions).map { (TopicPartition(topic, $0), KafkaOffset.beginning) }))
         let messages = try await KafkaTestSupport.collect(inLog, from: consumer, timeout: .seconds(90 * TestEnvironment.slowdown))
         let values = messages.compactMap { $0.valueString.flatMap(Int.init) }
         let lost = count - Set(values).count
@@ -138,7 +138,7 @@ struct MockClusterTests {
         config.groupID = group
         config.autoOffsetReset = .earliest
         let producer = try KafkaProducer(configuration: config)
-        for i in 0..<10 { try producer.produce(KafkaProducerMessage(topic: topic, value: "\(i)")) }
+        for i in 0..<10 { try await producer.produce(KafkaProducerMessage(topic: topic, value: "\(i)")) }
         #expect(await producer.shutdown().isEmpty)
         let consumer = try KafkaConsumer(configuration: config)
         try consumer.subscribe(topics: [topic])
@@ -159,7 +159,7 @@ struct BrokerRestartTests {
         let producer = try KafkaProducer(configuration: broker.configuration(), options: .init(logHandler: KafkaLog.none))
         for i in 0..<100 { _ = try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, value: "before-\(i)")) }
         let consumer = try KafkaConsumer(configuration: broker.configuration(), options: .init(logHandler: KafkaLog.none))
-        try consumer.assign([TopicPartition(topic, 0): .beginning])
+        try await consumer.assign([TopicPartition(topic, 0): .beginning])
         #expect(try await KafkaTestSupport.collect(100, from: consumer).count == 100)
 
         let script = try #require(ProcessInfo.processInfo.environment["RDKAFKA_TEST_BROKERS_SCRIPT"])
@@ -175,7 +175,7 @@ struct BrokerRestartTests {
         let after = try await KafkaTestSupport.collect(100, from: consumer, timeout: .seconds(60))
         #expect(after.map { $0.valueString ?? "" } == (0..<100).map { "after-\($0)" })
         let fresh = try KafkaConsumer(configuration: broker.configuration())
-        try fresh.assign([TopicPartition(topic, 0): .beginning])
+        try await fresh.assign([TopicPartition(topic, 0): .beginning])
         #expect(try await KafkaTestSupport.collect(200, from: fresh, timeout: .seconds(30)).count == 200)
         _ = await producer.shutdown()
         try await consumer.close()

@@ -80,7 +80,7 @@ struct ObservabilityTests {
         _ = try await producer.send(message)
         _ = await producer.shutdown()
         let consumer = try KafkaConsumer(configuration: broker.configuration())
-        try consumer.assign([TopicPartition(topic, 0): .beginning])
+        try await consumer.assign([TopicPartition(topic, 0): .beginning])
         #expect(try await KafkaTestSupport.collect(1, from: consumer).first?.traceContext == context)
         try await consumer.close()
     }

@@ -17,7 +17,7 @@ struct ProduceConsumeTests {
         #expect(reports.allSatisfy { $0.topic == topic && $0.partition == 0 && $0.error == nil })
 
         let consumer = try KafkaConsumer(configuration: broker.configuration())
-        try consumer.assign([TopicPartition(topic, 0): .beginning])
+        try await consumer.assign([TopicPartition(topic, 0): .beginning])
         let messages = try await KafkaTestSupport.collect(20, from: consumer)
         #expect(messages.map(\.offset) == reports.map(\.offset))
         #expect(messages.map { $0.valueString ?? "" } == (0..<20).map { "v\($0)" })
@@ -45,7 +45,7 @@ struct ProduceConsumeTests {
         let null = try await producer.send(KafkaProducerMessage(topic: topic, partition: partition, key: "k", value: nil))
 
         let consumer = try KafkaConsumer(configuration: broker.configuration())
-        try consumer.assign([TopicPartition(topic, partition): .beginning])
+        try await consumer.assign([TopicPartition(topic, partition): .beginning])
         let messages = try await KafkaTestSupport.collect(3, from: consumer)
         let first = messages[0]
         #expect(first.key == binary)
@@ -65,7 +65,7 @@ struct ProduceConsumeTests {
         var config = broker.configuration()
         config.lingerMs = 50
         let producer = try KafkaProducer(configuration: config, options: .init(deliveryReportBufferSize: 20_000))
-        for i in 0..<10_000 { try producer.produce(KafkaProducerMessage(topic: topic, value: KafkaPayload("m\(i)"))) }
+        for i in 0..<10_000 { try await producer.produce(KafkaProducerMessage(topic: topic, value: KafkaPayload("m\(i)"))) }
         try await producer.flush(timeout: .seconds(30))
         #expect(producer.outstandingMessageCount == 0)
         var delivered = 0

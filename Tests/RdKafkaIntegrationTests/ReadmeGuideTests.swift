@@ -20,12 +20,12 @@ struct ReadmeGuideTests {
         print("written at \(report.partition)/\(report.offset)")
 
         // 2. A callback, without a task per message.
-        try producer.send(KafkaProducerMessage(topic: "product-price", value: "x")) { report in
+        try await producer.send(KafkaProducerMessage(topic: "product-price", value: "x")) { report in
             if let error = report.error { print("not delivered: \(error)") }
         }
 
         // 3. Fire and forget.
-        try producer.produce(KafkaProducerMessage(topic: "product-price", value: "y"))
+        try await producer.produce(KafkaProducerMessage(topic: "product-price", value: "y"))
 
         let undelivered = await producer.shutdown(timeout: .seconds(30))
         #expect(undelivered.isEmpty)
@@ -81,11 +81,11 @@ struct ReadmeGuideTests {
         try cluster.createTopic("orders", partitions: 4)
         let config = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
         let producer = try KafkaProducer(configuration: config)
-        for i in 0..<10 { try producer.produce(KafkaProducerMessage(topic: "orders", partition: 0, value: "\(i)")) }
+        for i in 0..<10 { try await producer.produce(KafkaProducerMessage(topic: "orders", partition: 0, value: "\(i)")) }
         #expect(await producer.shutdown().isEmpty)
         try cluster.setBrokerDown(2)
         let consumer = try KafkaConsumer(configuration: config)
-        try consumer.assign([TopicPartition("orders", 0): .beginning])
+        try await consumer.assign([TopicPartition("orders", 0): .beginning])
         try cluster.setBrokerUp(2)
         let messages = try await KafkaTestSupport.collect(10, from: consumer, timeout: .seconds(10))
         #expect(messages.count == 10)

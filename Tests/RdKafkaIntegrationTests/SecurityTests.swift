@@ -36,7 +36,7 @@ struct SecurityTests {
         #expect(report.error == nil)
         _ = await producer.shutdown()
         let consumer = try KafkaConsumer(configuration: config)
-        try consumer.assign([TopicPartition(topic, report.partition): .offset(report.offset)])
+        try await consumer.assign([TopicPartition(topic, report.partition): .offset(report.offset)])
         let messages = try await KafkaTestSupport.collect(1, from: consumer, timeout: .seconds(20))
         #expect(messages.first?.valueString == "secret payload")
         try await consumer.close()
@@ -50,7 +50,7 @@ struct SecurityTests {
         do {
             _ = try await producer.send(KafkaProducerMessage(topic: uniqueTopic("fail"), value: "x"))
             Issue.record("the send succeeded, but it should have failed")
-        } catch {
+        } catch let error as KafkaError {
             let elapsed = ContinuousClock.now - start
             #expect(elapsed < .seconds(seconds), "took \(elapsed)")
             check(error)
@@ -151,7 +151,7 @@ struct SecurityTests {
     @Test("a consumer with a wrong password throws from its message loop within seconds")
     func consumerWrongPassword() async throws {
         let consumer = try KafkaConsumer(configuration: saslConfig(.plain, password: "nope"), options: .init(logHandler: KafkaLog.none))
-        try consumer.assign([TopicPartition(uniqueTopic("c"), 0): .beginning])
+        try await consumer.assign([TopicPartition(uniqueTopic("c"), 0): .beginning])
         let start = ContinuousClock.now
         await #expect(throws: KafkaError.self) {
             for try await _ in consumer.messages {}

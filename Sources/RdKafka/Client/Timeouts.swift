@@ -4,7 +4,7 @@
 extension Duration {
     /// Whole milliseconds for a librdkafka timeout: 0 when negative, at most `Int32.max`
     /// (about 24.8 days).
-    var clampedMilliseconds: Int32 {
+    package var clampedMilliseconds: Int32 {
         let (seconds, attoseconds) = components
         if seconds < 0 || (seconds == 0 && attoseconds <= 0) { return 0 }
         let (ms, overflow) = seconds.multipliedReportingOverflow(by: 1000)
@@ -14,7 +14,7 @@ extension Duration {
 
     /// The duration as a wait: zero when negative, at most a century (so that adding it to a
     /// clock reading cannot overflow).
-    var clampedWait: Duration {
+    package var clampedWait: Duration {
         if self < .zero { return .zero }
         return Swift.min(self, Self.longestWait)
     }
@@ -24,7 +24,7 @@ extension Duration {
 
 extension ContinuousClock.Instant {
     /// Now plus `wait`, clamped as ``Swift/Duration/clampedWait``.
-    static func after(_ wait: Duration) -> ContinuousClock.Instant { .now + wait.clampedWait }
+    package static func after(_ wait: Duration) -> ContinuousClock.Instant { .now + wait.clampedWait }
 }
 
 extension Int32 {

@@ -4,6 +4,7 @@ import FoundationEssentials
 import Foundation
 #endif
 import Synchronization
+import Dispatch
 
 /// Consumes messages from Kafka through librdkafka, in a consumer group (``subscribe(topics:startingAt:)``)
 /// or from partitions you choose (``assign(_:)``).
@@ -82,7 +83,13 @@ public final class KafkaConsumer: Sendable {
     }
 
     deinit {
-        _ = core.close()
+        // Inside a task this may be a cooperative thread, which must not wait for the network
+        // (leaving the group, the final commit, a revoke hook): an SDK thread closes instead.
+        if withUnsafeCurrentTask(body: { $0 != nil }) {
+            core.closeInBackground { _ in }
+        } else {
+            _ = core.close()
+        }
     }
 
     /// librdkafka's name for this client (`rd_kafka_name`).
@@ -129,13 +136,18 @@ public final class KafkaConsumer: Sendable {
 
     /// Consumes exactly these partitions, from these positions, outside any group rebalancing
     /// (`rd_kafka_assign`). An empty dictionary stops consuming.
-    public func assign(_ partitions: [TopicPartition: KafkaOffset], timeout: Duration = .seconds(10)) throws(KafkaError) {
+    ///
+    /// Timestamp positions are looked up from the brokers first (`rd_kafka_offsets_for_times`,
+    /// on an SDK thread, for up to `timeout`).
+    public func assign(_ partitions: [TopicPartition: KafkaOffset], timeout: Duration = .seconds(10)) async throws(KafkaError) {
         try ensureOpen()
         for tp in partitions.keys where tp.partition < 0 || tp.topic.isEmpty {
             throw KafkaError.invalidArgument("cannot assign \(tp)", fix: "use a topic name and a partition number >= 0")
         }
+        let core = self.core
         let times = partitions.compactMapValues { if case .timestamp(let ms) = $0 { return ms } else { return nil } }
-        let resolved = times.isEmpty ? [:] : try core.offsetsForTimes(times, timeoutMs: timeout.clampedMilliseconds)
+        let ms = timeout.clampedMilliseconds
+        let resolved = times.isEmpty ? [:] : try await Blocking.run { () throws(KafkaError) in try core.offsetsForTimes(times, timeoutMs: ms) }
         // In topic and partition order, not the dictionary's random one: librdkafka looks start
         // offsets up in list order, so runs repeat the same requests.
         let ordered = partitions.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
@@ -164,6 +176,9 @@ public final class KafkaConsumer: Sendable {
     public var messages: Messages { Messages(consumer: self) }
 
     /// Up to `maxMessages` messages, waiting at most `timeout` for the first one.
+    ///
+    /// Every message returned counts as taken: its offset is stored (and so committed) on the
+    /// next call, whether or not the app looks at it. Ask for no more than you will process.
     /// - Returns: The messages (empty when none arrived in time).
     public func poll(maxMessages: Int = 1_000, timeout: Duration = .seconds(1)) async throws(KafkaError) -> [KafkaMessage] {
         try ensureOpen()
@@ -295,31 +310,43 @@ public final class KafkaConsumer: Sendable {
     // MARK: Close
 
     /// Stops consuming, commits (when auto commit is on), and leaves the group
-    /// (`rd_kafka_consumer_close`). A loop iterating ``messages`` ends. Returns within `timeout`
-    /// even if the brokers do not answer (the close then finishes in the background).
+    /// (`rd_kafka_consumer_close`), on an SDK thread. A loop iterating ``messages`` ends.
+    ///
+    /// Returns by `timeout` whatever the brokers or the rebalance hook do: when the close has
+    /// not finished by then, it throws `_TIMED_OUT` saying what was still under way, cancels
+    /// the task of a rebalance hook that is still running, and the close goes on in the
+    /// background (the client is destroyed there once it ends). Cancelling the calling task
+    /// does the same at once.
     ///
     /// What is stored, and so committed here or by a revoke hook, ends at the last message the
     /// loop took: messages of the current batch that it never took go to the partition's next
     /// owner.
     public func close(timeout: Duration = .seconds(30)) async throws(KafkaError) {
+        enum Outcome: Sendable { case closed(KafkaError?), timedOut, cancelled }
         let core = self.core
-        let result: KafkaError?? = await withTaskGroup(of: KafkaError??.self) { group in
-            group.addTask { .some(await Blocking.run { core.close() }) }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return .none
+        let first = FirstOf<Outcome>()
+        let outcome = await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Outcome, Never>) in
+                first.install(continuation)
+                core.closeInBackground { first.resolve(.closed($0)) }
+                let wait = DispatchTimeInterval.milliseconds(Int(timeout.clampedMilliseconds))
+                DispatchQueue.global().asyncAfter(deadline: .now() + wait) { first.resolve(.timedOut) }
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+        } onCancel: {
+            first.resolve(.cancelled)
         }
-        switch result {
-        case .none:
-            throw KafkaError(code: .timedOut, message: "the consumer did not close within \(timeout)", fix: "check broker connectivity")
-        case .some(let error?):
+        switch outcome {
+        case .closed(let error?):
             throw error
-        case .some(nil):
+        case .closed(nil):
             return
+        case .timedOut:
+            throw KafkaError(code: .timedOut,
+                message: "the consumer did not close within \(timeout): \(core.abandonClose()); the close goes on in the background",
+                fix: "give close a longer timeout, keep rebalance hooks shorter than it, or check that the brokers are reachable")
+        case .cancelled:
+            throw KafkaError(code: .timedOut,
+                message: "the task was cancelled before the consumer closed: \(core.abandonClose()); the close goes on in the background")
         }
     }
 }

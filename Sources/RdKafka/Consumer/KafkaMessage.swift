@@ -86,22 +86,8 @@ public struct KafkaMessage: Sendable, CustomStringConvertible {
         }
     }
 
-    /// The headers in order (`rd_kafka_message_headers`).
-    public var headers: [KafkaHeader] {
-        var list: OpaquePointer? = nil
-        guard rd_kafka_message_headers(pointer, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
-        var result: [KafkaHeader] = []
-        var index = 0
-        var name: UnsafePointer<CChar>? = nil
-        var value: UnsafeRawPointer? = nil
-        var size = 0
-        while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-            result.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "",
-                value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
-            index += 1
-        }
-        return result
-    }
+    /// The headers in order (`rd_kafka_message_headers`). Safe to read from several tasks at once.
+    public var headers: [KafkaHeader] { batch.headers(index) }
 
     /// The value of the first header named `name`.
     public func header(_ name: String) -> [UInt8]? { headers.first { $0.name == name }?.value }

@@ -59,6 +59,10 @@ final class ConsumerCore: @unchecked Sendable {
     let closeFinished = Atomic<Bool>(false)
     /// A rebalance hook is running (commits there must not wait for the rebalance to end).
     let inRebalanceHook = Atomic<Bool>(false)
+    /// The running rebalance hook (what it is for, and its task), for a close that times out.
+    private let runningHook = Locked<(event: String, task: Task<Void, Never>)?>(nil)
+    /// What ``close()`` is doing now, and who waits for it to finish (see ``closeInBackground(_:)``).
+    private let closing = Locked<(step: String, result: KafkaError??, waiters: [@Sendable (KafkaError?) -> Void])>(("", nil, []))
 
     /// Fatal or security error to fail the next fetch with.
     private let pendingError = Locked<KafkaError?>(nil)
@@ -335,11 +339,13 @@ final class ConsumerCore: @unchecked Sendable {
         let done = DispatchSemaphore(value: 0)
         inRebalanceHook.store(true, ordering: .relaxed)
         defer { inRebalanceHook.store(false, ordering: .relaxed) }
-        Task {
+        let task = Task {
             await rebalanceHandler(event)
             done.signal()
         }
+        runningHook.withLock { $0 = ("\(event)", task) }
         done.wait()
+        runningHook.withLock { $0 = nil }
     }
 
     private func applyStartPositions(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
@@ -410,9 +416,11 @@ final class ConsumerCore: @unchecked Sendable {
     // MARK: Close
 
     /// Stops the poll thread, stores what the app took, and leaves the group
-    /// (`rd_kafka_consumer_close`), which commits when auto commit is on.
+    /// (`rd_kafka_consumer_close`), which commits when auto commit is on. Blocks for network
+    /// time: call it on an SDK thread (see ``closeInBackground(_:)``).
     func close() -> KafkaError? {
         guard !isClosed.exchange(true, ordering: .sequentiallyConsistent) else { return nil }
+        step("stopping the poll thread")
         condition.lock()
         stopRequested = true
         condition.broadcast()
@@ -421,10 +429,49 @@ final class ConsumerCore: @unchecked Sendable {
         threadDone.wait()
         fetchWaker?.stop()
         storeTaken(all: false)
+        step("leaving the group (rd_kafka_consumer_close: the final commit and the revoke hook)")
         let code = rd_kafka_consumer_close(handle.pointer)
         closeFinished.store(true, ordering: .sequentiallyConsistent)
         eventHandler = nil
         rebalanceHandler = nil
         return code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : Interop.error(code, "closing the consumer failed")
+    }
+
+    private func step(_ text: String) { closing.withLock { $0.step = text } }
+
+    /// Closes on an SDK thread (once, however often it is asked) and hands the outcome to
+    /// `done` when the close has finished. The thread holds the core, so the client is
+    /// destroyed there if it was the last reference.
+    func closeInBackground(_ done: @escaping @Sendable (KafkaError?) -> Void) {
+        let (start, finished): (Bool, KafkaError??) = closing.withLock { state in
+            if let result = state.result { return (false, .some(result)) }
+            state.waiters.append(done)
+            return (state.waiters.count == 1, nil)
+        }
+        if let finished {
+            done(finished)
+            return
+        }
+        guard start else { return }
+        NativeThread.detach("consumer close") { [self] in
+            let result = self.close()
+            let waiters = self.closing.withLock { state in
+                state.result = .some(result)
+                defer { state.waiters = [] }
+                return state.waiters
+            }
+            for waiter in waiters { waiter(result) }
+        }
+    }
+
+    /// What an unfinished close is waiting for, in words; cancels a rebalance hook that runs
+    /// (it may still finish its work: librdkafka waits for it).
+    func abandonClose() -> String {
+        if let hook = runningHook.withLock({ $0 }) {
+            hook.task.cancel()
+            return "the rebalance hook for \(hook.event) was still running (its task is now cancelled)"
+        }
+        let step = closing.withLock { $0.step }
+        return step.isEmpty ? "the close had not started" : "it was still \(step)"
     }
 }

@@ -11,7 +11,9 @@ final class DeliveryReportBuffer: @unchecked Sendable {
     private let condition = Condition()
     private var items: [DeliveryReport] = []
     private var head = 0
-    private var waiter: UnsafeContinuation<DeliveryReport?, Never>?
+    /// Iterators waiting for a report, first come first served: each report goes to exactly one.
+    private var waiters: [(ticket: UInt64, continuation: UnsafeContinuation<DeliveryReport?, Never>)] = []
+    private var nextTicket: UInt64 = 0
     private var finished = false
     let capacity: Int
 
@@ -22,22 +24,22 @@ final class DeliveryReportBuffer: @unchecked Sendable {
         var pending = reports[...]
         while !pending.isEmpty {
             condition.lock()
-            while items.count - head >= capacity && !finished && waiter == nil { condition.wait() }
+            while items.count - head >= capacity && !finished && waiters.isEmpty { condition.wait() }
             if finished {
                 condition.unlock()
                 return
             }
             let room = capacity - (items.count - head)
-            var first: DeliveryReport?
-            let woken = waiter
-            if woken != nil {
-                waiter = nil
-                first = pending.removeFirst()
+            // Waiting iterators get one report each, straight away; the rest is buffered.
+            var woken: [(UnsafeContinuation<DeliveryReport?, Never>, DeliveryReport)] = []
+            while !waiters.isEmpty, let first = pending.first {
+                woken.append((waiters.removeFirst().continuation, first))
+                pending = pending.dropFirst()
             }
             items.append(contentsOf: pending.prefix(room))
             pending = pending.dropFirst(room)
             condition.unlock()
-            if let woken, let first { woken.resume(returning: first) }
+            for (waiter, report) in woken { waiter.resume(returning: report) }
         }
     }
 
@@ -63,37 +65,50 @@ final class DeliveryReportBuffer: @unchecked Sendable {
         return nil
     }
 
+    /// The next report, `nil` once the producer has shut down or when the task is cancelled.
     func next() async -> DeliveryReport? {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<DeliveryReport?, Never>) in
-            condition.lock()
-            if head < items.count {
-                let item = items[head]
-                head += 1
-                if head == items.count {
-                    items.removeAll(keepingCapacity: true)
-                    head = 0
+        condition.lock()
+        let ticket = nextTicket
+        nextTicket += 1
+        condition.unlock()
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<DeliveryReport?, Never>) in
+                condition.lock()
+                if head < items.count {
+                    let item = items[head]
+                    head += 1
+                    if head == items.count {
+                        items.removeAll(keepingCapacity: true)
+                        head = 0
+                    }
+                    condition.broadcast()
+                    condition.unlock()
+                    continuation.resume(returning: item)
+                } else if finished || Task.isCancelled {
+                    condition.unlock()
+                    continuation.resume(returning: nil)
+                } else {
+                    waiters.append((ticket, continuation))
+                    condition.broadcast()
+                    condition.unlock()
                 }
-                condition.broadcast()
-                condition.unlock()
-                continuation.resume(returning: item)
-            } else if finished {
-                condition.unlock()
-                continuation.resume(returning: nil)
-            } else {
-                waiter = continuation
-                condition.broadcast()
-                condition.unlock()
             }
+        } onCancel: {
+            condition.lock()
+            let index = waiters.firstIndex { $0.ticket == ticket }
+            let waiter = index.map { waiters.remove(at: $0).continuation }
+            condition.unlock()
+            waiter?.resume(returning: nil)
         }
     }
 
     func finish() {
         condition.lock()
         finished = true
-        let waiter = self.waiter
-        self.waiter = nil
+        let waiting = waiters
+        waiters = []
         condition.broadcast()
         condition.unlock()
-        waiter?.resume(returning: nil)
+        for waiter in waiting { waiter.continuation.resume(returning: nil) }
     }
 }

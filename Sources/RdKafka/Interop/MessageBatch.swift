@@ -23,6 +23,9 @@ final class MessageBatch: @unchecked Sendable {
     private let runs: [Run]
     /// How many messages the app has taken from this batch (for storing offsets).
     @usableFromInline let taken = Atomic<Int>(0)
+    /// librdkafka parses a message's headers on the first `rd_kafka_message_headers` call and
+    /// caches them inside the message: a write that messages shared between tasks must not race.
+    private let headersLock = Condition()
     /// Messages refer to the client's topics and partitions: the client must outlive them.
     private let owner: NativeHandle
 
@@ -67,6 +70,26 @@ final class MessageBatch: @unchecked Sendable {
         let owned = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: kept)
         owned.update(from: buffer, count: kept)
         return MessageBatch(owner: owner, messages: owned, count: kept, topics: topics, runs: runs)
+    }
+
+    /// The headers of message `index`, copied out under ``headersLock``.
+    func headers(_ index: Int) -> [KafkaHeader] {
+        guard let message = messages[index] else { return [] }
+        headersLock.lock()
+        defer { headersLock.unlock() }
+        var list: OpaquePointer? = nil
+        guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        var result: [KafkaHeader] = []
+        var index = 0
+        var name: UnsafePointer<CChar>? = nil
+        var value: UnsafeRawPointer? = nil
+        var size = 0
+        while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+            result.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "",
+                value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+            index += 1
+        }
+        return result
     }
 
     func topic(_ index: Int) -> String {

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Dispatch
 
 /// Starts the SDK's own long-running threads (a consumer's poll thread, a producer's delivery
 /// thread) with `pthread_create`, detached: each loop signals its owner when it ends.
@@ -12,6 +13,17 @@ enum NativeThread {
     private final class Body {
         let run: () -> Void
         init(_ run: @escaping () -> Void) { self.run = run }
+    }
+
+    /// Runs `body` on a new thread, or, when the system refuses one, on a Dispatch worker:
+    /// for work that must not wait on the caller's thread and cannot fail (closing a dropped
+    /// client).
+    static func detach(_ what: String, _ body: @escaping @Sendable () -> Void) {
+        do {
+            try start(what, body)
+        } catch {
+            DispatchQueue.global().async(execute: body)
+        }
     }
 
     /// Runs `body` on a new thread. Throws `criticalSystemResource` when the system refuses

@@ -1,35 +1,82 @@
-/// What to do when one awaited or callback-style message's delivery report arrives. Passed to
-/// librdkafka as the message's opaque pointer (retained once, released by the delivery thread).
-final class PendingDelivery {
+import Synchronization
+
+/// One awaited or callback send: passed to librdkafka as the message's opaque (retained once,
+/// released by whoever serves its delivery report).
+///
+/// An awaited send can be cancelled while librdkafka holds the message, so its continuation is
+/// resumed exactly once, by whichever comes first: the report, an enqueue failure, or the
+/// cancellation. `state` decides which; the continuation is published by `install`'s release
+/// and read only after an acquiring exchange.
+final class PendingDelivery: @unchecked Sendable {
     enum Outcome: Sendable {
         case report(DeliveryReport)
         /// librdkafka's queue was full: wait for room, then try again.
         case retry
     }
+    typealias Continuation = UnsafeContinuation<Outcome, any Error>
 
-    enum Completion {
-        case continuation(UnsafeContinuation<Outcome, any Error>)
-        case callback(@Sendable (DeliveryReport) -> Void)
-    }
-
-    let completion: Completion
     let topic: String
+    private let callback: (@Sendable (DeliveryReport) -> Void)?
+    private var continuation: Continuation?
+    private let state = Atomic<Int>(State.new)
 
-    init(_ completion: Completion, topic: String) {
-        self.completion = completion
-        self.topic = topic
+    private enum State {
+        static let new = 0, installed = 1, cancelled = 2, finished = 3
     }
 
-    func complete(_ report: DeliveryReport) {
-        switch completion {
-        case .continuation(let continuation):
-            Self.resume(continuation, with: report)
-        case .callback(let callback):
-            callback(report)
+    /// A callback send.
+    init(topic: String, callback: @escaping @Sendable (DeliveryReport) -> Void) {
+        self.topic = topic
+        self.callback = callback
+    }
+
+    /// An awaited send: ``install(_:)`` the continuation before handing the message over.
+    init(topic: String) {
+        self.topic = topic
+        self.callback = nil
+    }
+
+    /// Keeps the continuation of an awaited send; `false` (after resuming it with
+    /// `CancellationError`) when the task was cancelled first: do not enqueue.
+    func install(_ continuation: Continuation) -> Bool {
+        self.continuation = continuation
+        if state.compareExchange(expected: State.new, desired: State.installed, ordering: .acquiringAndReleasing).exchanged {
+            return true
+        }
+        continuation.resume(throwing: CancellationError())
+        return false
+    }
+
+    /// The waiting task was cancelled: it resumes now with `CancellationError`; the message's
+    /// report, when it comes, finds the send cancelled (see ``complete(_:)``).
+    func cancel() {
+        let (exchanged, original) = state.compareExchange(expected: State.installed, desired: State.cancelled, ordering: .acquiringAndReleasing)
+        if exchanged {
+            continuation?.resume(throwing: CancellationError())
+            continuation = nil
+        } else if original == State.new {
+            // Not installed yet: install sees the flag and resumes.
+            _ = state.compareExchange(expected: State.new, desired: State.cancelled, ordering: .acquiringAndReleasing)
         }
     }
 
-    static func resume(_ continuation: UnsafeContinuation<Outcome, any Error>, with report: DeliveryReport) {
-        if let error = report.error { continuation.resume(throwing: error) } else { continuation.resume(returning: .report(report)) }
+    /// Ends an awaited send with `result`; `false` when it was cancelled first.
+    @discardableResult
+    func finish(_ result: Result<Outcome, any Error>) -> Bool {
+        guard state.compareExchange(expected: State.installed, desired: State.finished, ordering: .acquiringAndReleasing).exchanged,
+              let continuation else { return false }
+        self.continuation = nil
+        continuation.resume(with: result)
+        return true
+    }
+
+    /// Delivers the report to the callback or the waiting task; `false` when the awaited send
+    /// was cancelled (the report is then the producer's to pass on).
+    func complete(_ report: DeliveryReport) -> Bool {
+        if let callback {
+            callback(report)
+            return true
+        }
+        return finish(report.error.map { .failure($0) } ?? .success(.report(report)))
     }
 }

@@ -47,14 +47,10 @@ final class ProducerCore: @unchecked Sendable {
     private let isClosed = Atomic<Bool>(false)
     private let stopRequested = Atomic<Bool>(false)
     private let pollBusy = Atomic<Bool>(false)
-    /// Where the calling threads' id blocks come from (see ``ProducingThread``): blocks of 1024
-    /// aligned to 1024, starting above 0 (no id), so the first id of every block ends in ten
-    /// zero bits and paces the inline serving.
-    private let nextID = Atomic<UInt64>(ProducingThread.idBlock)
-    /// This core's identity in ``ProducingThread``: its id blocks and the threads inside it.
-    private let serial = ProducingThread.newSerial()
-    /// ``ProducingThread/hasMembarrier``, copied: a static costs a lazy-initialisation check per read.
-    private let fencedEntry = ProducingThread.hasMembarrier
+    /// The next message id (0 is none).
+    private let nextID = Atomic<UInt64>(1)
+    /// Calls inside ``enqueue(_:opaque:)``, which ``close()`` waits for.
+    private let callsInside = Atomic<Int>(0)
     let failedDeliveries = Atomic<Int>(0)
     private let threadDone = DispatchSemaphore(value: 0)
 
@@ -75,31 +71,12 @@ final class ProducerCore: @unchecked Sendable {
     private let serveLock = Condition()
     private let lastInlineServe = Atomic<UInt64>(0)
 
-    /// What the delivery callback works with, touched only under serveLock. Behind a pointer
-    /// so that the per-message updates are plain stores (a class's stored properties would
-    /// each pay an exclusivity check).
-    private struct ServeState {
-        /// The app's delivery handler, owned here; `handlerView` is the same box unretained,
-        /// so that calling the handler costs no retain and release per message.
-        var handler: DeliveryHandler?
-        var handlerView: Unmanaged<DeliveryHandler>?
-        /// Fire-and-forget reports, made in place in the callback and handed over one callback
-        /// later (see ``delivered(_:)``): `pending` is the slot (1: `slotA`, 2: `slotB`) still to
-        /// be handed over, 0 when none.
-        var slotA = ReportSlot()
-        var slotB = ReportSlot()
-        var pending = 0
-        /// Reports for the stream, handed over in batches (one lock per batch).
-        var streamed: [DeliveryReport] = []
-        var topicNames: [OpaquePointer: String] = [:]
-    }
-    private final class DeliveryHandler {
-        let call: @Sendable (DeliveryReport) -> Void
-        init(_ call: @escaping @Sendable (DeliveryReport) -> Void) { self.call = call }
-    }
+    // What the delivery callback works with, touched only under serveLock.
+    private var deliveryHandler: (@Sendable (DeliveryReport) -> Void)?
+    /// Reports for the stream, handed over in batches (one lock per batch).
+    private var streamed: [DeliveryReport] = []
+    private var topicNames: [OpaquePointer: String] = [:]
     private static let streamBatch = 512
-    // Allocated once init can no longer throw (deinit frees it).
-    private let state: UnsafeMutablePointer<ServeState>
 
     init(
         configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler, reportCapacity: Int?,
@@ -134,11 +111,8 @@ final class ProducerCore: @unchecked Sendable {
         wakeup = QueueWakeup(queue: queue)
         topics = TopicHandleCache(client: handle.pointer)
         reports = reportCapacity.map { DeliveryReportBuffer(capacity: max(1, $0)) }
-        state = .allocate(capacity: 1)
-        let box = deliveryHandler.map(DeliveryHandler.init)
-        state.initialize(to: ServeState(
-            handler: box, handlerView: box.map { Unmanaged.passUnretained($0) }))
-        if reports != nil { state.pointee.streamed.reserveCapacity(Self.streamBatch) }
+        self.deliveryHandler = deliveryHandler
+        if reports != nil { streamed.reserveCapacity(Self.streamBatch) }
         wantsReports = reportCapacity != nil || deliveryHandler != nil
         self.errorHandler = errorHandler
         self.statisticsHandler = statisticsHandler
@@ -157,34 +131,33 @@ final class ProducerCore: @unchecked Sendable {
         wakeup.disable()
         topics.destroyAll()
         rd_kafka_queue_destroy(mainQueue)
-        state.deinitialize(count: 1)
-        state.deallocate()
     }
 
     var closed: Bool { isClosed.load(ordering: .sequentiallyConsistent) }
 
     // MARK: Enqueue (hot path: no lock, no allocation beyond librdkafka's own)
 
-    /// The calling thread's produce-path state.
+    /// A fresh message id, unique in this producer and rising. Ids also pace the inline serving
+    /// of fire-and-forget reports (every 1024th message).
     @inline(__always)
-    var thread: ProducingThread { ProducingThread.current }
+    func makeID() -> UInt64 { nextID.wrappingAdd(1, ordering: .relaxed).oldValue }
 
-    /// A fresh message id, unique in this producer; ids also pace the inline serving of
-    /// fire-and-forget reports: the first id of each of a thread's blocks (every 1024 messages,
-    /// or sooner when the thread switches between producers) ends in ten zero bits.
-    @inline(__always)
-    func makeID(on thread: ProducingThread) -> UInt64 { thread.makeID(for: serial, from: nextID) }
-
+    /// Hands `message` to librdkafka. ``close()`` waits for calls under way here.
     func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?) -> EnqueueResult {
-        enqueue(message, opaque: opaque, on: thread)
+        inside { closed in closed ? .failed(RD_KAFKA_RESP_ERR__DESTROY) : enqueueOpen(message, opaque: opaque) }
     }
 
-    /// Hands `message` to librdkafka. No lock and no atomic read-modify-write: `close()` finds
-    /// the threads inside through ``ProducingThread``.
-    func enqueue(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, on thread: ProducingThread) -> EnqueueResult {
-        let outer = thread.enter(serial, fenced: fencedEntry)
-        defer { thread.leave(restoring: outer) }
-        if isClosed.load(ordering: .sequentiallyConsistent) { return .failed(RD_KAFKA_RESP_ERR__DESTROY) }
+    /// Runs `body` as a call that ``close()`` waits for, telling it whether close has begun.
+    /// Counted before the flag is read, and close() sets the flag before it reads the count: one
+    /// of the two sees the other (both sequentially consistent).
+    @inline(__always)
+    func inside<T>(_ body: (_ closed: Bool) -> T) -> T {
+        callsInside.add(1, ordering: .sequentiallyConsistent)
+        defer { callsInside.subtract(1, ordering: .releasing) }
+        return body(isClosed.load(ordering: .sequentiallyConsistent))
+    }
+
+    private func enqueueOpen(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?) -> EnqueueResult {
         if message.topic.isEmpty { return .failed(RD_KAFKA_RESP_ERR__INVALID_ARG) }
         if let partition = message.partition, partition < 0 { return .failed(RD_KAFKA_RESP_ERR__INVALID_ARG) }
         var headers: OpaquePointer? = nil
@@ -347,9 +320,9 @@ final class ProducerCore: @unchecked Sendable {
         pollBusy.store(true, ordering: .sequentiallyConsistent)
         let result = body()
         reportDelivered()
-        if let reports, !state.pointee.streamed.isEmpty {
-            reports.append(state.pointee.streamed)
-            state.pointee.streamed.removeAll(keepingCapacity: true)
+        if let reports, !streamed.isEmpty {
+            reports.append(streamed)
+            streamed.removeAll(keepingCapacity: true)
         }
         pollBusy.store(false, ordering: .sequentiallyConsistent)
         room.signal()
@@ -366,9 +339,9 @@ final class ProducerCore: @unchecked Sendable {
 
     private func topicName(_ rkt: OpaquePointer?) -> String {
         guard let rkt else { return "" }
-        if let name = state.pointee.topicNames[rkt] { return name }
+        if let name = topicNames[rkt] { return name }
         let name = String(cString: rd_kafka_topic_name(rkt))
-        state.pointee.topicNames[rkt] = name
+        topicNames[rkt] = name
         return name
     }
 
@@ -381,9 +354,6 @@ final class ProducerCore: @unchecked Sendable {
     /// The delivery callback (`dr_msg_cb`): once per message, inside ``serving(_:)``.
     /// librdkafka frees the message when this returns.
     fileprivate func delivered(_ message: UnsafePointer<rd_kafka_message_t>) {
-        // Field by field, never `message.pointee` whole: librdkafka has just stored `err`, and
-        // a wide load over that store cannot be forwarded from it, so it waits for the
-        // message's cache line (measured: most of this function's time).
         let code = message.pointee.err
         let failed = code != RD_KAFKA_RESP_ERR_NO_ERROR
         if failed {
@@ -393,92 +363,37 @@ final class ProducerCore: @unchecked Sendable {
         // The queue is full only while senders wait: room now, not at the end of a long flush.
         if room.hasWaiters { room.signal() }
         let opaque = DeliveryOpaque.decode(message.pointee._private)
-        if completeSend(opaque, message, code) { return }
-        let state = self.state
-        guard state.pointee.handlerView != nil || reports != nil else {
-            if failed { keepUndelivered(message, error: deliveryError(code)) }
+        if case .pending(let unmanaged) = opaque {
+            let pending = unmanaged.takeRetainedValue()
+            let error = failed ? deliveryError(code) : nil
+            let report = report(message, topic: pending.topic, error: error, id: 0, latency: true)
+            // A cancelled send's report goes where fire-and-forget reports go.
+            if pending.complete(report) { return }
+            handOver(report, message)
             return
         }
-        // Fill one slot, then hand over the other, filled by the previous callback: handing a
-        // report over copies it in 16-byte loads, and loading what narrower stores have only just
-        // written stalls until they land (`perf annotate`). Reports stay in delivery order.
-        if state.pointee.pending == 1 {
-            fill(&state.pointee.slotB, message, code, id: opaque.messageID)
-            hand(&state.pointee.slotA)
-            state.pointee.pending = 2
-        } else {
-            fill(&state.pointee.slotA, message, code, id: opaque.messageID)
-            if state.pointee.pending == 2 { hand(&state.pointee.slotB) }
-            state.pointee.pending = 1
-        }
+        guard deliveryHandler != nil || reports != nil || failed else { return }
+        let report = report(message, topic: topicName(message.pointee.rkt), error: failed ? deliveryError(code) : nil,
+            id: opaque.messageID, latency: measuresLatency)
+        handOver(report, message)
     }
 
-    /// Hands over the report still pending from the last callback, and the stream's batch; under
-    /// `serveLock`, at the end of every serving call.
+    /// Gives a fire-and-forget report to the handler and the stream; without either, a failed
+    /// message is kept for ``takeUndelivered()``.
+    private func handOver(_ report: DeliveryReport, _ message: UnsafePointer<rd_kafka_message_t>) {
+        guard deliveryHandler != nil || reports != nil else {
+            if !report.isDelivered { keepUndelivered(message, error: report.error) }
+            return
+        }
+        deliveryHandler?(report)
+        if reports != nil { streamed.append(report) }
+    }
+
+    /// Hands the stream its batch once it is full; under `serveLock`.
     private func reportDelivered() {
-        switch state.pointee.pending {
-        case 1: hand(&state.pointee.slotA)
-        case 2: hand(&state.pointee.slotB)
-        default: break
-        }
-        state.pointee.pending = 0
-        if let reports, state.pointee.streamed.count >= Self.streamBatch {
-            reports.append(state.pointee.streamed)
-            state.pointee.streamed.removeAll(keepingCapacity: true)
-        }
-    }
-
-    /// A report made in place, and the topic handle its topic name is for.
-    private struct ReportSlot {
-        var report = DeliveryReport(topic: "", partition: -1, offset: -1, timestamp: nil, latencyMicroseconds: nil, messageID: 0, error: nil)
-        var rkt: OpaquePointer? = nil
-    }
-
-    /// Field by field from the message (librdkafka frees it when the callback returns); the
-    /// topic name only when the topic changes.
-    @inline(__always)
-    private func fill(_ slot: inout ReportSlot, _ message: UnsafePointer<rd_kafka_message_t>, _ code: rd_kafka_resp_err_t, id: UInt64) {
-        let rkt = message.pointee.rkt
-        if rkt != slot.rkt {
-            slot.rkt = rkt
-            slot.report.topic = topicName(rkt)
-        }
-        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let timestamp = rd_kafka_message_timestamp(message, &type)
-        slot.report.partition = message.pointee.partition
-        slot.report.offset = message.pointee.offset
-        slot.report.timestamp = Self.timestamp(timestamp, type)
-        slot.report.messageID = id
-        if measuresLatency { slot.report.latencyMicroseconds = rd_kafka_message_latency(message) }
-        if code != RD_KAFKA_RESP_ERR_NO_ERROR { slot.report.error = deliveryError(code) }
-    }
-
-    /// Gives the report to the handler and the stream, then clears its error for the next use.
-    @inline(__always)
-    private func hand(_ slot: inout ReportSlot) {
-        if let handler = state.pointee.handlerView { handler._withUnsafeGuaranteedRef { $0.call(slot.report) } }
-        if reports != nil { state.pointee.streamed.append(slot.report) }
-        if !slot.report.isDelivered { slot.report.error = nil }
-    }
-
-    /// Completes an awaited or callback send (one report per message: the clock read for its
-    /// latency is small next to resuming a task); `false` for fire-and-forget messages.
-    /// The error is made only here, not by the caller: an optional `KafkaError` that exists
-    /// on the fire-and-forget path costs a generic destroy per message (measured).
-    @inline(__always)
-    private func completeSend(_ opaque: DeliveryOpaque, _ message: UnsafePointer<rd_kafka_message_t>, _ code: rd_kafka_resp_err_t) -> Bool {
-        switch opaque {
-        case .continuation(let continuation):
-            let error = code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : deliveryError(code)
-            PendingDelivery.resume(continuation, with: report(message, topic: topicName(message.pointee.rkt), error: error))
-            return true
-        case .pending(let unmanaged):
-            let pending = unmanaged.takeRetainedValue()
-            let error = code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : deliveryError(code)
-            pending.complete(report(message, topic: pending.topic, error: error))
-            return true
-        case .id, .none:
-            return false
+        if let reports, streamed.count >= Self.streamBatch {
+            reports.append(streamed)
+            streamed.removeAll(keepingCapacity: true)
         }
     }
 
@@ -495,12 +410,13 @@ final class ProducerCore: @unchecked Sendable {
         return KafkaTimestamp(millisecondsSinceEpoch: ms, kind: type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? .logAppendTime : .createTime)
     }
 
-    /// The report of an awaited or callback send, with its latency (`rd_kafka_message_latency`).
-    @inline(never)
-    private func report(_ message: UnsafePointer<rd_kafka_message_t>, topic: String, error: KafkaError?) -> DeliveryReport {
+    /// A message's report, with its latency (`rd_kafka_message_latency`) when asked.
+    private func report(
+        _ message: UnsafePointer<rd_kafka_message_t>, topic: String, error: KafkaError?, id: UInt64, latency: Bool
+    ) -> DeliveryReport {
         DeliveryReport(
             topic: topic, partition: message.pointee.partition, offset: message.pointee.offset, timestamp: Self.timestamp(message),
-            latencyMicroseconds: rd_kafka_message_latency(message), messageID: 0, error: error)
+            latencyMicroseconds: latency ? rd_kafka_message_latency(message) : nil, messageID: id, error: error)
     }
 
     private func deliveryError(_ code: rd_kafka_resp_err_t) -> KafkaError {
@@ -652,7 +568,7 @@ final class ProducerCore: @unchecked Sendable {
     /// Stops new sends, then waits until no call is inside `enqueue`.
     func close() {
         isClosed.store(true, ordering: .sequentiallyConsistent)
-        ProducingThread.waitUntilNoneInside(serial, fenced: fencedEntry)
+        while callsInside.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
     }
 
     /// Stops the delivery thread after it has served what is queued.
@@ -663,8 +579,7 @@ final class ProducerCore: @unchecked Sendable {
         reports?.finish()
         room.signal()
         serveLock.lock()
-        state.pointee.handlerView = nil
-        state.pointee.handler = nil
+        deliveryHandler = nil
         errorHandler = nil
         statisticsHandler = nil
         serveLock.unlock()

@@ -11,7 +11,9 @@ import Synchronization
 final class RoomSignal: @unchecked Sendable {
     let generation = Atomic<UInt64>(0)
     private let condition = Condition()
-    private var waiters: [UnsafeContinuation<Void, Never>] = []
+    /// Waiting tasks by ticket, so that a cancelled one can be taken out.
+    private var waiters: [UInt64: UnsafeContinuation<Void, any Error>] = [:]
+    private let nextTicket = Atomic<UInt64>(0)
     /// Senders inside ``wait(after:)`` or ``waitBlocking(after:until:)``.
     private let waiting = Atomic<Int>(0)
 
@@ -23,7 +25,7 @@ final class RoomSignal: @unchecked Sendable {
         condition.lock()
         // Resumed under the lock that `wait` takes again afterwards, so ThreadSanitizer sees the
         // hand-off (the runtime's own, when the resume beats the suspension, it cannot see).
-        for waiter in waiters { waiter.resume() }
+        for waiter in waiters.values { waiter.resume() }
         waiters.removeAll(keepingCapacity: true)
         condition.broadcast()
         condition.unlock()
@@ -32,18 +34,33 @@ final class RoomSignal: @unchecked Sendable {
     var current: UInt64 { generation.load(ordering: .sequentiallyConsistent) }
 
     /// Returns once the generation has moved past `seen`.
-    func wait(after seen: UInt64) async {
+    /// - Throws: `CancellationError` as soon as the task is cancelled.
+    func wait(after seen: UInt64) async throws {
         waiting.add(1, ordering: .sequentiallyConsistent)
         defer { waiting.subtract(1, ordering: .sequentiallyConsistent) }
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            condition.lock()
-            if generation.load(ordering: .sequentiallyConsistent) != seen {
+        let ticket = nextTicket.add(1, ordering: .relaxed).oldValue
+        try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+                condition.lock()
+                // Checked under the lock: a cancel that came before this line found no waiter.
+                if Task.isCancelled {
+                    condition.unlock()
+                    continuation.resume(throwing: CancellationError())
+                    return
+                }
+                if generation.load(ordering: .sequentiallyConsistent) != seen {
+                    condition.unlock()
+                    continuation.resume()
+                    return
+                }
+                waiters[ticket] = continuation
                 condition.unlock()
-                continuation.resume()
-                return
             }
-            waiters.append(continuation)
+        } onCancel: {
+            condition.lock()
+            let waiter = waiters.removeValue(forKey: ticket)
             condition.unlock()
+            waiter?.resume(throwing: CancellationError())
         }
         synchronize()
     }

@@ -2,7 +2,8 @@
 /// librdkafka delivers them. Buffered up to ``KafkaProducer/Options/deliveryReportBufferSize``;
 /// when the buffer is full, the producer waits rather than dropping reports, so iterate it.
 ///
-/// Ends when the producer shuts down. Iterate it from one task.
+/// Ends when the producer shuts down; an iteration also ends (`nil`) as soon as its task is
+/// cancelled. Several iterators may run at once: each report goes to exactly one of them.
 public struct DeliveryReports: AsyncSequence, Sendable {
     public typealias Element = DeliveryReport
     let buffer: DeliveryReportBuffer

@@ -21,8 +21,9 @@ import Foundation
 /// `KafkaProducer` is `Sendable`: share one between tasks and threads (one per process is
 /// usual). Call ``shutdown(timeout:)`` before dropping it; it flushes and hands back what could
 /// not be delivered. Dropping it without shutdown flushes for up to
-/// ``Options/deinitFlushTimeout`` on the releasing thread, then logs and discards what is left
-/// (the count is logged at error level).
+/// ``Options/deinitFlushTimeout``, then logs and discards what is left (the count is logged at
+/// error level): on an SDK thread when dropped inside a task (the drop returns at once), on the
+/// releasing thread otherwise.
 public final class KafkaProducer: Sendable {
     /// SDK behaviour that is not a librdkafka property.
     ///
@@ -96,17 +97,28 @@ public final class KafkaProducer: Sendable {
 
     deinit {
         guard !core.isStopped else { return }
-        core.close()
-        let left = core.outstandingCount()
-        if left > 0 {
-            _ = core.flush(timeoutMs: deinitFlushTimeout.clampedMilliseconds)
-            let undelivered = core.purge(queued: true, inFlight: true)
-            if !undelivered.isEmpty {
-                core.handle.context.log(.error, "SDK",
-                    "producer dropped without shutdown(): \(undelivered.count) messages were not delivered and are discarded")
+        let core = self.core
+        let flushMs = deinitFlushTimeout.clampedMilliseconds
+        let finish: @Sendable () -> Void = {
+            core.close()
+            if core.outstandingCount() > 0 {
+                _ = core.flush(timeoutMs: flushMs)
+                let undelivered = core.purge(queued: true, inFlight: true)
+                if !undelivered.isEmpty {
+                    core.handle.context.log(.error, "SDK",
+                        "producer dropped without shutdown(): \(undelivered.count) messages were not delivered and are discarded")
+                }
             }
+            core.stopDeliveryThread()
         }
-        core.stopDeliveryThread()
+        // Inside a task this may be a cooperative thread, which must not wait for the network:
+        // an SDK thread finishes the work (and destroys the client). Elsewhere (a plain thread,
+        // a synchronous main) waiting here keeps a process that exits next from losing messages.
+        if withUnsafeCurrentTask(body: { $0 != nil }) {
+            NativeThread.detach("producer shutdown", finish)
+        } else {
+            finish()
+        }
     }
 
     /// librdkafka's name for this client (`rd_kafka_name`).
@@ -128,42 +140,43 @@ public final class KafkaProducer: Sendable {
     /// Sends `message` and waits for the broker's acknowledgement.
     ///
     /// Waits for room first when librdkafka's queue is full (up to ``Options/queueFullTimeout``).
+    ///
+    /// Cancelling the task resumes it at once with `CancellationError`. A message still waiting
+    /// for room is not sent; one already handed to librdkafka may still be delivered, and its
+    /// report then goes where ``produce(_:)`` reports go (``Options/deliveryHandler``,
+    /// ``deliveryReports``, or, when it failed and neither is set, ``takeUndelivered()``).
     /// - Returns: Where the message was written.
     /// - Throws: `KafkaError` when the message was not delivered (timeout, unknown topic, too
-    ///   large, authorization...), or `_QUEUE_FULL` when no room came in time.
-    public func send(_ message: KafkaProducerMessage) async throws(KafkaError) -> DeliveryReport {
-        let deadline = ContinuousClock.Instant.after(queueFullTimeout)
+    ///   large, authorization...), or `_QUEUE_FULL` when no room came in time;
+    ///   `CancellationError` when the task was cancelled.
+    public func send(_ message: KafkaProducerMessage) async throws -> DeliveryReport {
+        let core = self.core
+        var deadline: ContinuousClock.Instant?
         while true {
+            try Task.checkCancellation()
             let seen = core.room.current
-            let outcome: PendingDelivery.Outcome
-            do {
-                outcome = try await withUnsafeThrowingContinuation { continuation in
-                    // The continuation itself is the opaque; a PendingDelivery only if it cannot be.
-                    var pending: Unmanaged<PendingDelivery>? = nil
-                    var opaque = DeliveryOpaque.encode(continuation)
-                    if opaque == nil {
-                        let made = Unmanaged.passRetained(PendingDelivery(.continuation(continuation), topic: message.topic))
-                        pending = made
-                        opaque = made.toOpaque()
-                    }
-                    switch core.enqueue(message, opaque: opaque) {
+            let pending = PendingDelivery(topic: message.topic)
+            let outcome = try await withTaskCancellationHandler {
+                try await withUnsafeThrowingContinuation { (continuation: PendingDelivery.Continuation) in
+                    guard pending.install(continuation) else { return }
+                    let opaque = Unmanaged.passRetained(pending)
+                    switch core.enqueue(message, opaque: opaque.toOpaque()) {
                     case .enqueued:
                         break
                     case .queueFull:
-                        pending?.release()
-                        continuation.resume(returning: .retry)
+                        opaque.release()
+                        pending.finish(.success(.retry))
                     case .failed(let code):
-                        pending?.release()
-                        continuation.resume(throwing: core.enqueueError(code, for: message))
+                        opaque.release()
+                        pending.finish(.failure(core.enqueueError(code, for: message)))
                     }
                 }
-            } catch let error as KafkaError {
-                throw error
-            } catch {
-                throw KafkaError(code: .fail, message: "\(error)")
+            } onCancel: {
+                pending.cancel()
             }
             if case .report(let report) = outcome { return report }
-            try await waitForRoom(after: seen, deadline: deadline)
+            _ = try settle(.queueFull, message, deadline: &deadline)
+            try await core.room.wait(after: seen)
         }
     }
 
@@ -172,26 +185,42 @@ public final class KafkaProducer: Sendable {
     /// `onDelivery` runs on the SDK's delivery thread (or inside a ``produce(_:)`` call that
     /// serves ready reports): keep it short and do not block in it.
     /// Blocks the calling thread while librdkafka's queue is full (up to
-    /// ``Options/queueFullTimeout``).
+    /// ``Options/queueFullTimeout``), so it is not for async code: there, the async overload
+    /// waits without blocking.
     /// - Throws: `KafkaError` when the message cannot be enqueued (then `onDelivery` is not
     ///   called).
+    @available(*, noasync, message: "blocks while the queue is full; use the async send(_:onDelivery:)")
     public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void) throws(KafkaError) {
-        let deadline = ContinuousClock.Instant.after(queueFullTimeout)
-        let pending = Unmanaged.passRetained(PendingDelivery(.callback(onDelivery), topic: message.topic))
+        let pending = Unmanaged.passRetained(PendingDelivery(topic: message.topic, callback: onDelivery))
+        var deadline: ContinuousClock.Instant?
         while true {
             let seen = core.room.current
-            switch core.enqueue(message, opaque: pending.toOpaque()) {
-            case .enqueued:
-                return
-            case .failed(let code):
+            do throws(KafkaError) {
+                if try settle(core.enqueue(message, opaque: pending.toOpaque()), message, deadline: &deadline) { return }
+            } catch {
                 pending.release()
-                throw core.enqueueError(code, for: message)
-            case .queueFull:
-                if ContinuousClock.now >= deadline {
-                    pending.release()
-                    throw queueFullError()
-                }
-                core.room.waitBlocking(after: seen, until: deadline)
+                throw error
+            }
+            core.room.waitBlocking(after: seen, until: deadline ?? .now)
+        }
+    }
+
+    /// Sends `message`; `onDelivery` receives its report, as the synchronous overload does, but
+    /// waits for room in a full queue without blocking a thread.
+    ///
+    /// - Throws: `KafkaError` when the message cannot be enqueued, `CancellationError` when the
+    ///   task is cancelled while waiting for room (then `onDelivery` is not called).
+    public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void) async throws {
+        let pending = Unmanaged.passRetained(PendingDelivery(topic: message.topic, callback: onDelivery))
+        var deadline: ContinuousClock.Instant?
+        while true {
+            let seen = core.room.current
+            do {
+                if try settle(core.enqueue(message, opaque: pending.toOpaque()), message, deadline: &deadline) { return }
+                try await core.room.wait(after: seen)
+            } catch {
+                pending.release()
+                throw error
             }
         }
     }
@@ -199,18 +228,18 @@ public final class KafkaProducer: Sendable {
     /// Enqueues `message` without waiting for its delivery.
     ///
     /// Blocks the calling thread while librdkafka's queue is full (up to
-    /// ``Options/queueFullTimeout``); use ``produceWaitingForRoom(_:)`` from async code. Now and
-    /// then, and while the queue is full, the call serves ready delivery reports on the calling
-    /// thread (as `rd_kafka_poll` does in C), so handlers may run there too.
+    /// ``Options/queueFullTimeout``), so it is not for async code: there, the async overload
+    /// waits without blocking. Now and then, and while the queue is full, the call serves ready
+    /// delivery reports on the calling thread (as `rd_kafka_poll` does in C), so handlers may run
+    /// there too.
     /// - Returns: An id that the message's ``DeliveryReport/messageID`` will carry: unique within
-    ///   this producer, never 0, and rising per calling thread (not across threads; each thread
-    ///   takes its ids in blocks of 1,024).
+    ///   this producer, never 0, rising in the order of the calls.
+    @available(*, noasync, message: "blocks while the queue is full; use the async produce(_:)")
     @discardableResult
     public func produce(_ message: KafkaProducerMessage) throws(KafkaError) -> UInt64 {
-        let thread = core.thread
-        let (id, opaque) = identity(on: thread)
+        let (id, opaque) = identity()
         let seen = core.room.current
-        let result = core.enqueue(message, opaque: opaque, on: thread)
+        let result = core.enqueue(message, opaque: opaque)
         guard case .enqueued = result else {
             try produceAfterRefusal(message, opaque: opaque, seen: seen, result: result)
             return id
@@ -238,23 +267,26 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// Like ``produce(_:)``, but waits for room asynchronously, without blocking a thread.
+    /// Enqueues `message` without waiting for its delivery, as the synchronous overload does,
+    /// but waits for room in a full queue without blocking a thread.
+    /// - Throws: `KafkaError` as the synchronous overload; `CancellationError` when the task is
+    ///   cancelled while waiting for room (the message is then not sent).
     @discardableResult
-    public func produceWaitingForRoom(_ message: KafkaProducerMessage) async throws(KafkaError) -> UInt64 {
-        let (id, opaque) = identity(on: core.thread)
+    public func produce(_ message: KafkaProducerMessage) async throws -> UInt64 {
+        let (id, opaque) = identity()
         var deadline: ContinuousClock.Instant?
         while true {
             let seen = core.room.current
-            if try attempt(message, opaque: opaque, deadline: &deadline) { return id }
-            await core.room.wait(after: seen)
+            if try settle(core.enqueue(message, opaque: opaque), message, deadline: &deadline) { return id }
+            try await core.room.wait(after: seen)
         }
     }
 
-    /// One enqueue attempt: `false` when the queue is full and the wait for room may go on.
-    private func attempt(
-        _ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, deadline: inout ContinuousClock.Instant?
-    ) throws(KafkaError) -> Bool {
-        try settle(core.enqueue(message, opaque: opaque), message, deadline: &deadline)
+    /// The async ``produce(_:)``, by its earlier name.
+    @available(*, deprecated, renamed: "produce(_:)")
+    @discardableResult
+    public func produceWaitingForRoom(_ message: KafkaProducerMessage) async throws -> UInt64 {
+        try await produce(message)
     }
 
     /// What an enqueue's `result` means: `true` when enqueued, `false` when the queue is full and
@@ -276,15 +308,10 @@ public final class KafkaProducer: Sendable {
     }
 
     @inline(__always)
-    private func identity(on thread: ProducingThread) -> (UInt64, UnsafeMutableRawPointer?) {
-        let id = core.makeID(on: thread)
+    private func identity() -> (UInt64, UnsafeMutableRawPointer?) {
+        let id = core.makeID()
         guard core.wantsReports else { return (id, nil) }
         return (id, DeliveryOpaque.encode(id: id))
-    }
-
-    private func waitForRoom(after seen: UInt64, deadline: ContinuousClock.Instant) async throws(KafkaError) {
-        if ContinuousClock.now >= deadline { throw queueFullError() }
-        await core.room.wait(after: seen)
     }
 
     private func queueFullError() -> KafkaError {
