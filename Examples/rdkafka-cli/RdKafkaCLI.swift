@@ -7,7 +7,19 @@ import RdKafkaTesting
 
 @main
 struct RdKafkaCLI {
-    static func main() async {
+    /// Synchronous, waiting for a detached task: an `async` main ends the main thread inside
+    /// dispatch_main, and valgrind 3.19 then dies at the next thread start, so the CLI could not
+    /// be profiled with callgrind.
+    static func main() {
+        let done = DispatchSemaphore(value: 0)
+        Task.detached {
+            await run()
+            done.signal()
+        }
+        done.wait()
+    }
+
+    static func run() async {
         var arguments = Array(CommandLine.arguments.dropFirst())
         let command = arguments.isEmpty ? "help" : arguments.removeFirst()
         do {

@@ -3,55 +3,21 @@
 // The one C entry point of the SDK: librdkafka's public API and its mock cluster.
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
-#include <sys/prctl.h>
 #ifdef __linux__
-#include <linux/membarrier.h>
-#include <sys/syscall.h>
-#include <unistd.h>
+#include <sys/prctl.h>
+#elif defined(__APPLE__)
+#include <pthread.h>
 #endif
 
 /// Names the calling thread (shown by top, perf and gdb); Linux keeps the first 15 bytes.
+/// macOS names only the calling thread, through pthread_setname_np; elsewhere a no-op.
 static inline void swift_rdkafka_name_thread(const char *name) {
+#ifdef __linux__
         prctl(PR_SET_NAME, (unsigned long)name, 0, 0, 0);
-}
-
-/// The calling thread's slot for its produce-path state (ProducingThread.State), NULL until it
-/// registers. Initial-exec TLS: an address relative to %fs, where pthread_getspecific was a
-/// call (~4 ns a message). The Swift compiler emits a header's static variables with the
-/// functions that use them, once per LLVM module (each Swift file in a release build), so the
-/// variable lives inside the one function that reads and writes it, and that function is
-/// called only from ProducingThread.swift, by functions that are never inlined elsewhere.
-static inline void **swift_rdkafka_producing_thread_slot(void) {
-        static __thread void *state __attribute__((tls_model("initial-exec")));
-        return &state;
-}
-
-/// A compiler-only barrier (no instruction): memory accesses are not moved across it.
-static inline void swift_rdkafka_compiler_barrier(void) {
-        __atomic_signal_fence(__ATOMIC_SEQ_CST);
-}
-
-/// Registers the process for membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) (Linux 4.14+).
-/// Returns 0 when swift_rdkafka_membarrier() can be used, -1 otherwise (no such system call,
-/// command not supported, or refused by a seccomp filter).
-static inline int swift_rdkafka_membarrier_register(void) {
-#ifdef __linux__
-        long supported = syscall(__NR_membarrier, MEMBARRIER_CMD_QUERY, 0, 0);
-        if (supported < 0 || !(supported & MEMBARRIER_CMD_PRIVATE_EXPEDITED))
-                return -1;
-        return syscall(__NR_membarrier, MEMBARRIER_CMD_REGISTER_PRIVATE_EXPEDITED, 0, 0) == 0 ? 0 : -1;
+#elif defined(__APPLE__)
+        pthread_setname_np(name);
 #else
-        return -1;
-#endif
-}
-
-/// Makes every running thread of the process execute a full memory barrier before it returns.
-/// Only after swift_rdkafka_membarrier_register() returned 0. Returns 0 on success.
-static inline int swift_rdkafka_membarrier(void) {
-#ifdef __linux__
-        return syscall(__NR_membarrier, MEMBARRIER_CMD_PRIVATE_EXPEDITED, 0, 0) == 0 ? 0 : -1;
-#else
-        return -1;
+        (void)name;
 #endif
 }
 
