@@ -85,7 +85,7 @@ func runConsume(_ o: BenchOptions) async -> Int32 {
             // run of eight (measured with statistics: 40 of 48 partitions in offset-query).
             var assignment: [TopicPartition: KafkaOffset] = [:]
             for p in 0..<o.partitions { assignment[TopicPartition(o.topic, Int32(p))] = .beginning }
-            try consumer.assign(assignment)
+            try await consumer.assign(assignment)
             log("consume: topic \(o.topic): \(o.partitions) partitions")
         }
     } catch {

@@ -45,7 +45,7 @@ func runLatency(_ o: BenchOptions) async -> Int32 {
             let tp = TopicPartition(o.topic, Int32(p))
             assignment[tp] = .offset(try await consumer.watermarkOffsets(for: tp).high)
         }
-        try consumer.assign(assignment)
+        try await consumer.assign(assignment)
     } catch {
         log("latency setup: \(error)")
         return 1
@@ -96,7 +96,7 @@ func runLatency(_ o: BenchOptions) async -> Int32 {
     }
 
     // Warm-up: one message end to end before the clock starts.
-    do { try producer.send(message(seq: warmupSeq), onDelivery: onDelivery) } catch { log("warm-up: \(error)") }
+    do { try await producer.send(message(seq: warmupSeq), onDelivery: onDelivery) } catch { log("warm-up: \(error)") }
     let tw = nowNs()
     while !table.warm.load(ordering: .acquiring) && nowNs() - tw < 30_000_000_000 { usleep(1000) }
     if !table.warm.load(ordering: .acquiring) { log("latency: warm-up message not seen") }
@@ -110,7 +110,7 @@ func runLatency(_ o: BenchOptions) async -> Int32 {
             clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, nil)
         }
         do {
-            try producer.send(message(seq: UInt64(i)), onDelivery: onDelivery)
+            try await producer.send(message(seq: UInt64(i)), onDelivery: onDelivery)
         } catch {
             log("produce: \(error)")
         }
