@@ -202,4 +202,41 @@ struct CancellationTests {
         let ran = hookDone.load(ordering: .relaxed)
         #expect(ran, "the close in the background ran the revoke hook")
     }
+
+    @Test("a producer whose last reference a delivery callback drops shuts down on another thread, not deadlocked on its own", arguments: [TestEnvironment.mock].compactMap { $0 })
+    func producerReleasedInsideCallback(broker: TestBroker) async throws {
+        var producer: KafkaProducer? = try KafkaProducer(configuration: broker.configuration(), options: .init(deliveryReportBufferSize: 10))
+        let reports = try #require(producer?.deliveryReports)
+        let captured = try #require(producer)
+        let topic = uniqueTopic("release")
+        try await captured.send(KafkaProducerMessage(topic: topic, value: "x")) { _ in _ = captured.name }
+        producer = nil
+        _ = consume captured  // the callback now holds the last reference
+        // The stream ends once the producer's shutdown has stopped its delivery thread.
+        let ended = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await _ in reports {}
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(10))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        #expect(ended, "the producer's shutdown never finished")
+    }
+
+    @Test("shutdown returns by its timeout when nobody reads the full report stream", arguments: [TestEnvironment.mock].compactMap { $0 })
+    func shutdownWithUnreadStream(broker: TestBroker) async throws {
+        let producer = try KafkaProducer(configuration: broker.configuration(), options: .init(deliveryReportBufferSize: 1))
+        let topic = uniqueTopic("unread")
+        for i in 0..<200 { _ = try await producer.produce(KafkaProducerMessage(topic: topic, value: "\(i)")) }
+        let start = ContinuousClock.now
+        let left = await producer.shutdown(timeout: .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(7))
+        #expect(left.isEmpty)
+    }
 }

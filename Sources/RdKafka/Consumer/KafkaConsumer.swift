@@ -85,7 +85,8 @@ public final class KafkaConsumer: Sendable {
     deinit {
         // Inside a task this may be a cooperative thread, which must not wait for the network
         // (leaving the group, the final commit, a revoke hook): an SDK thread closes instead.
-        if withUnsafeCurrentTask(body: { $0 != nil }) {
+        // So does a release on the poll thread (an event handler's), which close waits for.
+        if withUnsafeCurrentTask(body: { $0 != nil }) || core.isPollThread {
             core.closeInBackground { _ in }
         } else {
             _ = core.close()

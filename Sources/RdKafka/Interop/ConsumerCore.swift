@@ -59,6 +59,9 @@ final class ConsumerCore: @unchecked Sendable {
     let closeFinished = Atomic<Bool>(false)
     /// A rebalance hook is running (commits there must not wait for the rebalance to end).
     let inRebalanceHook = Atomic<Bool>(false)
+    /// The poll thread, where event handlers run: a consumer released there closes elsewhere.
+    private let pollThread = Locked<NativeThread.Identity?>(nil)
+    var isPollThread: Bool { pollThread.withLock { $0 == .current } }
     /// The running rebalance hook (what it is for, and its task), for a close that times out.
     private let runningHook = Locked<(event: String, task: Task<Void, Never>)?>(nil)
     /// What ``close()`` is doing now, and who waits for it to finish (see ``closeInBackground(_:)``).
@@ -182,6 +185,7 @@ final class ConsumerCore: @unchecked Sendable {
 
     private func pollLoop() {
         swift_rdkafka_name_thread("rdk:sdk-consume")
+        pollThread.withLock { $0 = .current }
         let buffer = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: maxBatch)
         defer {
             buffer.deallocate()

@@ -15,6 +15,9 @@ final class DeliveryReportBuffer: @unchecked Sendable {
     private var waiters: [(ticket: UInt64, continuation: UnsafeContinuation<DeliveryReport?, Never>)] = []
     private var nextTicket: UInt64 = 0
     private var finished = false
+    /// Set when the producer shuts down: the delivery thread no longer waits for a reader that
+    /// may never come (the shutdown would wait for it); reports are kept beyond the capacity.
+    private var unbounded = false
     let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
@@ -24,12 +27,12 @@ final class DeliveryReportBuffer: @unchecked Sendable {
         var pending = reports[...]
         while !pending.isEmpty {
             condition.lock()
-            while items.count - head >= capacity && !finished && waiters.isEmpty { condition.wait() }
+            while items.count - head >= capacity && !finished && waiters.isEmpty && !unbounded { condition.wait() }
             if finished {
                 condition.unlock()
                 return
             }
-            let room = capacity - (items.count - head)
+            let room = unbounded ? pending.count : capacity - (items.count - head)
             // Waiting iterators get one report each, straight away; the rest is buffered.
             var woken: [(UnsafeContinuation<DeliveryReport?, Never>, DeliveryReport)] = []
             while !waiters.isEmpty, let first = pending.first {
@@ -100,6 +103,13 @@ final class DeliveryReportBuffer: @unchecked Sendable {
             condition.unlock()
             waiter?.resume(returning: nil)
         }
+    }
+
+    func stopWaitingForReaders() {
+        condition.lock()
+        unbounded = true
+        condition.broadcast()
+        condition.unlock()
     }
 
     func finish() {

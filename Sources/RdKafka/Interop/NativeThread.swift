@@ -15,6 +15,14 @@ enum NativeThread {
         init(_ run: @escaping () -> Void) { self.run = run }
     }
 
+    /// A thread's identity (`pthread_self`, compared with `pthread_equal`): for "is this the
+    /// thread that ...?" checks, such as a client released on its own SDK thread.
+    struct Identity: @unchecked Sendable, Equatable {
+        private let thread: pthread_t
+        static var current: Identity { Identity(thread: pthread_self()) }
+        static func == (a: Identity, b: Identity) -> Bool { pthread_equal(a.thread, b.thread) != 0 }
+    }
+
     /// Runs `body` on a new thread, or, when the system refuses one, on a Dispatch worker:
     /// for work that must not wait on the caller's thread and cannot fail (closing a dropped
     /// client).

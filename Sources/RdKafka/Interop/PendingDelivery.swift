@@ -50,13 +50,19 @@ final class PendingDelivery: @unchecked Sendable {
     /// The waiting task was cancelled: it resumes now with `CancellationError`; the message's
     /// report, when it comes, finds the send cancelled (see ``complete(_:)``).
     func cancel() {
-        let (exchanged, original) = state.compareExchange(expected: State.installed, desired: State.cancelled, ordering: .acquiringAndReleasing)
-        if exchanged {
-            continuation?.resume(throwing: CancellationError())
-            continuation = nil
-        } else if original == State.new {
-            // Not installed yet: install sees the flag and resumes.
-            _ = state.compareExchange(expected: State.new, desired: State.cancelled, ordering: .acquiringAndReleasing)
+        var expected = State.installed
+        while true {
+            let (exchanged, original) = state.compareExchange(expected: expected, desired: State.cancelled, ordering: .acquiringAndReleasing)
+            if exchanged {
+                // Not installed yet: install sees the flag and resumes.
+                guard expected == State.installed, let continuation else { return }
+                self.continuation = nil
+                continuation.resume(throwing: CancellationError())
+                return
+            }
+            // Installed (or not) meanwhile: try again from there; finished or cancelled: done.
+            guard original == State.new || original == State.installed else { return }
+            expected = original
         }
     }
 

@@ -70,6 +70,13 @@ final class ProducerCore: @unchecked Sendable {
     /// `serveInline`, or a flush or transaction call), so reports are handled one at a time.
     private let serveLock = Condition()
     private let lastInlineServe = Atomic<UInt64>(0)
+    /// The thread inside ``serving(_:)``, if any.
+    private let servingThread = Locked<NativeThread.Identity?>(nil)
+
+    /// Whether the calling thread is serving callbacks (it holds `serveLock`): a producer
+    /// released by a handler there must not be shut down on this thread, which would wait for
+    /// the lock it holds.
+    var isServingOnCurrentThread: Bool { servingThread.withLock { $0 == .current } }
 
     // What the delivery callback works with, touched only under serveLock: that lock is the
     // exclusivity, so the per-access runtime checks are off (callgrind: 49 instructions a message).
@@ -330,6 +337,8 @@ final class ProducerCore: @unchecked Sendable {
     /// this thread; the caller holds `serveLock`. Afterwards hands the stream what is left and
     /// wakes senders waiting for room.
     private func serving<T>(_ body: () -> T) -> T {
+        servingThread.withLock { $0 = .current }
+        defer { servingThread.withLock { $0 = nil } }
         pollBusy.store(true, ordering: .sequentiallyConsistent)
         let result = body()
         reportDelivered()
@@ -604,6 +613,8 @@ final class ProducerCore: @unchecked Sendable {
     /// Stops the delivery thread after it has served what is queued.
     func stopDeliveryThread() {
         guard !stopRequested.exchange(true, ordering: .sequentiallyConsistent) else { return }
+        // A delivery thread waiting for room in an unread report stream must not hold this up.
+        reports?.stopWaitingForReaders()
         // The thread may be about to wait: keep waking it until it has seen the request.
         while threadDone.wait(timeout: .now() + .milliseconds(1)) == .timedOut { wakeup.signal() }
         reports?.finish()

@@ -101,6 +101,7 @@ public final class KafkaProducer: Sendable {
         let flushMs = deinitFlushTimeout.clampedMilliseconds
         let finish: @Sendable () -> Void = {
             core.close()
+            core.reports?.stopWaitingForReaders()
             if core.outstandingCount() > 0 {
                 _ = core.flush(timeoutMs: flushMs)
                 let undelivered = core.purge(queued: true, inFlight: true)
@@ -114,7 +115,7 @@ public final class KafkaProducer: Sendable {
         // Inside a task this may be a cooperative thread, which must not wait for the network:
         // an SDK thread finishes the work (and destroys the client). Elsewhere (a plain thread,
         // a synchronous main) waiting here keeps a process that exits next from losing messages.
-        if withUnsafeCurrentTask(body: { $0 != nil }) {
+        if withUnsafeCurrentTask(body: { $0 != nil }) || core.isServingOnCurrentThread {
             NativeThread.detach("producer shutdown", finish)
         } else {
             finish()
@@ -358,6 +359,7 @@ public final class KafkaProducer: Sendable {
         return await Blocking.run {
             guard !core.isStopped else { return [] }
             core.close()
+            core.reports?.stopWaitingForReaders()
             var left: [KafkaProducerMessage] = []
             if core.flush(timeoutMs: ms) != nil {
                 left = core.purge(queued: true, inFlight: true)

@@ -31,7 +31,8 @@ public final class PricePublisher: Service, Sendable {
 
     /// Publishes `update`, keyed by product so one product's updates stay in order, and waits
     /// for the broker's acknowledgement.
-    public func publish(_ update: PriceUpdate) async throws(KafkaError) -> DeliveryReport {
+    /// - Throws: `KafkaError`, or `CancellationError` when the request's task is cancelled.
+    public func publish(_ update: PriceUpdate) async throws -> DeliveryReport {
         let message = KafkaProducerMessage(topic: topic, key: KafkaPayload(update.product), value: KafkaPayload(update.jsonBytes()))
         let report = try await producer.send(message)
         logger.info("Price update published", metadata: [

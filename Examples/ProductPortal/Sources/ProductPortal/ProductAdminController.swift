@@ -39,7 +39,7 @@ public struct ProductAdminController: Sendable {
             return PriceUpdateResponse(
                 product: update.product, updatedPrice: update.updatedPrice, topic: report.topic,
                 partition: report.partition, offset: report.offset)
-        } catch {
+        } catch let error as KafkaError {
             context.logger.error("Kafka producer failed to send data", metadata: ["error": "\(error)"])
             throw PriceUpdateError.publishFailed(error.code, error.message)
         }
