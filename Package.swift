@@ -3,6 +3,8 @@ import PackageDescription
 
 let package = Package(
     name: "swift-rdkafka",
+    // `Atomic` and `Mutex` (Synchronization) need macOS 15; Linux needs no minimum.
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "RdKafkaTesting", targets: ["RdKafkaTesting"]),
@@ -12,7 +14,7 @@ let package = Package(
         .systemLibrary(
             name: "CRdKafka",
             pkgConfig: "rdkafka",
-            providers: [.apt(["librdkafka-dev"])]
+            providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
         ),
         .target(name: "RdKafka", dependencies: ["CRdKafka"]),
         .target(name: "RdKafkaTesting", dependencies: ["RdKafka", "CRdKafka"]),

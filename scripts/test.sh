@@ -21,6 +21,7 @@ trap cleanup EXIT
 trap 'echo "make test: interrupted (SIGINT)"; exit 130' INT
 trap 'echo "make test: terminated (SIGTERM)"; exit 143' TERM
 
+"$ROOT/scripts/check-portability.sh" || { echo "make test: scripts/check-portability.sh failed; swift test not run"; exit 1; }
 if ! "$ROOT/scripts/setup.sh"; then
     echo "make test: scripts/setup.sh failed; swift test not run"
     exit 1

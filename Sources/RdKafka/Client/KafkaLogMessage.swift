@@ -29,14 +29,14 @@ public enum KafkaLog {
     /// whoever sets `debug` wants to see them.
     public static let standardError: KafkaLogHandler = { message in
         guard message.level >= .warning || message.level == .debug else { return }
-        FileHandleWriter.standardError("rdkafka: \(message)\n")
+        Syscalls.writeStandardError("rdkafka: \(message)\n")
     }
 
     /// Writes lines at `minimumLevel` or more severe to standard error.
     public static func standardError(minimumLevel: KafkaLogMessage.Level) -> KafkaLogHandler {
         { message in
             guard message.level >= minimumLevel else { return }
-            FileHandleWriter.standardError("rdkafka: \(message)\n")
+            Syscalls.writeStandardError("rdkafka: \(message)\n")
         }
     }
 

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -78,7 +73,7 @@ enum PEMFileCheck {
         }
         guard FileManager.default.isReadableFile(atPath: path), let data = FileManager.default.contents(atPath: path) else {
             throw KafkaError.configuration(entry.name, "the \(role) file \(path) cannot be read", origin: entry.origin,
-                fix: "check its permissions (the process runs as uid \(getuid()))")
+                fix: "check its permissions (the process runs as uid \(Syscalls.userID))")
         }
         return data
     }

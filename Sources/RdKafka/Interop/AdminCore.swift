@@ -1,8 +1,5 @@
 import CRdKafka
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// The admin client's C side: one librdkafka handle; each request runs on a temporary queue and
 /// blocks the calling (non-cooperative) thread until its result event arrives.
@@ -320,11 +317,14 @@ final class AdminCore: @unchecked Sendable {
     }
 
     func describeGroups(_ ids: [String], timeoutMs: Int32) throws(KafkaError) -> [ConsumerGroupDescription] {
-        let cStrings = ids.map { strdup($0) }
-        defer { for s in cStrings { free(s) } }
-        return try request(RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeoutMs: timeoutMs, { options, queue in
-            var constStrings = cStrings.map { UnsafePointer<CChar>($0) }
-            constStrings.withUnsafeMutableBufferPointer { buffer in
+        try Syscalls.withCStrings(ids) { (names: inout [UnsafePointer<CChar>?]) throws(KafkaError) in
+            try describeGroups(&names, timeoutMs: timeoutMs)
+        }
+    }
+
+    private func describeGroups(_ names: inout [UnsafePointer<CChar>?], timeoutMs: Int32) throws(KafkaError) -> [ConsumerGroupDescription] {
+        try request(RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeoutMs: timeoutMs, { options, queue in
+            names.withUnsafeMutableBufferPointer { buffer in
                 rd_kafka_DescribeConsumerGroups(rk, buffer.baseAddress, buffer.count, options, queue)
             }
         }, read: { event in

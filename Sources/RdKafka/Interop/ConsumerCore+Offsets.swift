@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CRdKafka
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -67,7 +62,7 @@ extension ConsumerCore {
             } catch {
                 guard error.isRetriable || error.code == .rebalanceInProgress, !inRebalanceHook.load(ordering: .relaxed),
                       ContinuousClock.now < deadline else { throw error }
-                usleep(100_000)
+                Syscalls.sleep(microseconds: 100_000)
             }
         }
     }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CRdKafka
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -53,7 +48,7 @@ final class NativeHandle: @unchecked Sendable {
                 if let opaque, let problem = CertificateProblem(x509Error: code, depth: depth, broker: name) {
                     let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
                     context.certificateProblem.withLock { $0 = problem }
-                    if let errstr, errstrSize > 0 { _ = problem.message.withCString { strncpy(errstr, $0, errstrSize - 1) } }
+                    if let errstr { Syscalls.copy(problem.message, into: errstr, size: errstrSize) }
                 }
                 return 0
             }

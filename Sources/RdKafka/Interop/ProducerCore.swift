@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CRdKafka
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -293,7 +288,7 @@ final class ProducerCore: @unchecked Sendable {
             // way: reports freed on the thread that allocated the messages are much cheaper, and
             // two threads taking turns cost a context switch per event. Look again in 5 ms.
             if !stopping && isProducerServing() {
-                usleep(5_000)
+                Syscalls.sleep(microseconds: 5_000)
                 continue
             }
             if rd_kafka_queue_length(mainQueue) > 0 {
@@ -596,7 +591,7 @@ final class ProducerCore: @unchecked Sendable {
             let idle = rd_kafka_queue_length(mainQueue) == 0 && !pollBusy.load(ordering: .sequentiallyConsistent)
             quiet = idle ? quiet + 1 : 0
             if quiet >= 3 && (!inFlight || outstandingCount() == 0) { break }
-            usleep(2_000)
+            Syscalls.sleep(microseconds: 2_000)
         }
         return undelivered.withLock { store in
             defer { store.collecting = nil }
@@ -607,7 +602,7 @@ final class ProducerCore: @unchecked Sendable {
     /// Stops new sends, then waits until no call is inside `enqueue`.
     func close() {
         isClosed.store(true, ordering: .sequentiallyConsistent)
-        while callsInside.load(ordering: .sequentiallyConsistent) > 0 { sched_yield() }
+        while callsInside.load(ordering: .sequentiallyConsistent) > 0 { Syscalls.yieldThread() }
     }
 
     /// Stops the delivery thread after it has served what is queued.
