@@ -151,16 +151,30 @@ enum NativeThread {
     /// one (`pthread_create` failed: out of threads or memory).
     static func start(_ what: String, _ body: @escaping @Sendable () -> Void) throws(KafkaError) {
         let box = Unmanaged.passRetained(Body(body))
+        // pthread_t is an integer in glibc, a pointer in musl, and Darwin's pthread_create
+        // takes an optional one and passes its argument non-optional.
+        #if canImport(Darwin)
+        var thread: pthread_t? = nil
+        let entry: @convention(c) (UnsafeMutableRawPointer) -> UnsafeMutableRawPointer? = { argument in
+            Unmanaged<Body>.fromOpaque(argument).takeRetainedValue().run()
+            return nil
+        }
+        #else
+        #if canImport(Glibc)
         var thread = pthread_t()
+        #else
+        var thread: pthread_t = nil
+        #endif
+        let entry: @convention(c) (UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? = { argument in
+            guard let argument else { return nil }
+            Unmanaged<Body>.fromOpaque(argument).takeRetainedValue().run()
+            return nil
+        }
+        #endif
         var attributes = pthread_attr_t()
         pthread_attr_init(&attributes)
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
-        let result = pthread_create(&thread, &attributes, { argument in
-            guard let argument else { return nil }
-            let body = Unmanaged<Body>.fromOpaque(argument).takeRetainedValue()
-            body.run()
-            return nil
-        }, box.toOpaque())
+        let result = pthread_create(&thread, &attributes, entry, box.toOpaque())
         pthread_attr_destroy(&attributes)
         guard result == 0 else {
             box.release()
