@@ -3,6 +3,8 @@
 # - Only Sources/RdKafka/Internals/Syscalls.swift imports a C library module (Glibc, Darwin, Musl,
 #   WinSDK): every libc call has one home, with a branch per platform.
 # - Linux-only headers in the C shim are included under `#ifdef __linux__` only.
+# - `import CRdKafka` only in the C-interop layer (Sources/RdKafka/Interop), and in
+#   Sources/RdKafkaTesting/MockCluster.swift until its fault injection goes through that layer.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 ROOT=${1:-Sources}
@@ -14,6 +16,14 @@ while IFS= read -r hit; do
     [ "$file" = "$ROOT/RdKafka/Internals/Syscalls.swift" ] && continue
     fail "$hit: import a C library only in Sources/RdKafka/Internals/Syscalls.swift (add a wrapper there)"
 done < <(grep -rnE '^\s*(@_implementationOnly\s+)?import\s+(Glibc|Darwin|Musl|WinSDK|ucrt)\b' "$ROOT" --include='*.swift')
+
+while IFS= read -r hit; do
+    file=${hit%%:*}
+    case "$file" in
+        "$ROOT"/RdKafka/Interop/*|"$ROOT"/RdKafkaTesting/MockCluster.swift) continue ;;
+    esac
+    fail "$hit: librdkafka's C API is for Sources/RdKafka/Interop only (add an internal wrapper there)"
+done < <(grep -rnE '^\s*(@_implementationOnly\s+)?import\s+CRdKafka\b' "$ROOT" --include='*.swift')
 
 # Linux-only headers must sit inside an `#ifdef __linux__` block of the shim headers.
 while IFS= read -r header; do
@@ -29,5 +39,5 @@ while IFS= read -r header; do
         END { exit bad }' "$header" >&2 || status=1
 done < <(find "$ROOT" -name '*.h')
 
-[ $status = 0 ] && echo "check-portability: ok (libc imports in Internals/Syscalls.swift only; Linux headers guarded)"
+[ $status = 0 ] && echo "check-portability: ok (libc in Internals/Syscalls.swift only, Linux headers guarded, librdkafka in Interop only)"
 exit $status

@@ -1,5 +1,3 @@
-import CRdKafka
-
 /// An error from librdkafka, a broker, or the SDK's own checks.
 ///
 /// Every C error the SDK sees becomes a `KafkaError` carrying librdkafka's code, its message and

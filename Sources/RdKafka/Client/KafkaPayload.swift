@@ -77,12 +77,16 @@ extension KafkaPayload {
     /// Absent and `[UInt8]` payloads are handled inline; the other forms go through
     /// ``withUnsafeBytes(_:)``, which the compiler keeps out of line (through it, every
     /// message paid two calls and a closure context per payload: ~8 ns, `perf annotate`).
+    /// Where an empty but present payload points: librdkafka tells "empty" from "none" by the
+    /// pointer, and an empty Swift buffer may have none.
+    nonisolated(unsafe) static let emptyBytes = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
+
     @inline(__always)
     func withBytes<R>(_ body: (UnsafeRawPointer?, Int) -> R) -> R {
         switch form {
         case .absent: return body(nil, 0)
-        case .bytes: return array.withUnsafeBufferPointer { body(UnsafeRawPointer($0.baseAddress) ?? ProducerCore.emptyBytes, $0.count) }
-        case .data, .string: return withUnsafeBytes { body($0.baseAddress ?? ProducerCore.emptyBytes, $0.count) }
+        case .bytes: return array.withUnsafeBufferPointer { body(UnsafeRawPointer($0.baseAddress) ?? KafkaPayload.emptyBytes, $0.count) }
+        case .data, .string: return withUnsafeBytes { body($0.baseAddress ?? KafkaPayload.emptyBytes, $0.count) }
         }
     }
 }

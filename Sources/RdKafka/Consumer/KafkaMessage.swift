@@ -1,4 +1,3 @@
-import CRdKafka
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -21,41 +20,23 @@ public struct KafkaMessage: Sendable, CustomStringConvertible {
         self.index = index
     }
 
-    private var raw: rd_kafka_message_t {
-        // Non-nil: batches hold only messages librdkafka returned.
-        batch.messages[index].unsafelyUnwrapped.pointee
-    }
-
-    private var pointer: UnsafeMutablePointer<rd_kafka_message_t> { batch.messages[index].unsafelyUnwrapped }
 
     public var topic: String { batch.topic(index) }
-    public var partition: Int32 { raw.partition }
-    public var offset: Int64 { raw.offset }
+    public var partition: Int32 { batch.partition(index) }
+    public var offset: Int64 { batch.offset(index) }
     public var topicPartition: TopicPartition { TopicPartition(topic, partition) }
 
     /// The timestamp and its kind, or `nil` when the broker has none.
-    public var timestamp: KafkaTimestamp? {
-        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let ms = rd_kafka_message_timestamp(pointer, &type)
-        switch type {
-        case RD_KAFKA_TIMESTAMP_CREATE_TIME: return KafkaTimestamp(millisecondsSinceEpoch: ms, kind: .createTime)
-        case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: return KafkaTimestamp(millisecondsSinceEpoch: ms, kind: .logAppendTime)
-        default: return nil
-        }
-    }
+    public var timestamp: KafkaTimestamp? { batch.timestamp(index) }
 
     /// Calls `body` with the value's bytes in place (`nil` for a null value, a tombstone).
     public func withUnsafeValue<R>(_ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
-        let m = raw
-        guard let payload = m.payload else { return try body(nil) }
-        return try body(UnsafeRawBufferPointer(start: payload, count: m.len))
+        try body(batch.value(index))
     }
 
     /// Calls `body` with the key's bytes in place (`nil` when the message has no key).
     public func withUnsafeKey<R>(_ body: (UnsafeRawBufferPointer?) throws -> R) rethrows -> R {
-        let m = raw
-        guard let key = m.key else { return try body(nil) }
-        return try body(UnsafeRawBufferPointer(start: key, count: m.key_len))
+        try body(batch.key(index))
     }
 
     /// A copy of the value's bytes, `nil` for a null value.
@@ -69,7 +50,7 @@ public struct KafkaMessage: Sendable, CustomStringConvertible {
     /// The key as UTF-8 text (invalid sequences replaced).
     public var keyString: String? { withUnsafeKey { $0.map { String(decoding: $0, as: UTF8.self) } } }
     /// Value size in bytes.
-    public var valueCount: Int { raw.len }
+    public var valueCount: Int { batch.value(index)?.count ?? 0 }
 
     /// The value decoded from JSON.
     /// - Throws: `KafkaError` `_VALUE_DESERIALIZATION` naming the topic, partition and offset.

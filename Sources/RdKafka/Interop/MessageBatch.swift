@@ -72,6 +72,34 @@ final class MessageBatch: @unchecked Sendable {
         return MessageBatch(owner: owner, messages: owned, count: kept, topics: topics, runs: runs)
     }
 
+    // Message fields for KafkaMessage, which stays free of C types. Non-nil: batches hold only
+    // messages librdkafka returned.
+    func partition(_ index: Int) -> Int32 { messages[index].unsafelyUnwrapped.pointee.partition }
+    func offset(_ index: Int) -> Int64 { messages[index].unsafelyUnwrapped.pointee.offset }
+
+    /// The value's bytes in place, nil for a null value.
+    func value(_ index: Int) -> UnsafeRawBufferPointer? {
+        let message = messages[index].unsafelyUnwrapped
+        return message.pointee.payload.map { UnsafeRawBufferPointer(start: $0, count: message.pointee.len) }
+    }
+
+    /// The key's bytes in place, nil without a key.
+    func key(_ index: Int) -> UnsafeRawBufferPointer? {
+        let message = messages[index].unsafelyUnwrapped
+        return message.pointee.key.map { UnsafeRawBufferPointer(start: $0, count: message.pointee.key_len) }
+    }
+
+    /// The timestamp and its kind (`rd_kafka_message_timestamp`), nil when there is none.
+    func timestamp(_ index: Int) -> KafkaTimestamp? {
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let ms = rd_kafka_message_timestamp(messages[index].unsafelyUnwrapped, &type)
+        switch type {
+        case RD_KAFKA_TIMESTAMP_CREATE_TIME: return KafkaTimestamp(millisecondsSinceEpoch: ms, kind: .createTime)
+        case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: return KafkaTimestamp(millisecondsSinceEpoch: ms, kind: .logAppendTime)
+        default: return nil
+        }
+    }
+
     /// The headers of message `index`, copied out under ``headersLock``.
     func headers(_ index: Int) -> [KafkaHeader] {
         guard let message = messages[index] else { return [] }

@@ -185,7 +185,7 @@ final class ProducerCore: @unchecked Sendable {
                     if let value = header.value {
                         value.withUnsafeBytes { valueBytes in
                             _ = rd_kafka_header_add(headers, nameBytes.baseAddress, nameBytes.count,
-                                valueBytes.baseAddress ?? ProducerCore.emptyBytes, valueBytes.count)
+                                valueBytes.baseAddress ?? KafkaPayload.emptyBytes, valueBytes.count)
                         }
                     } else {
                         _ = rd_kafka_header_add(headers, nameBytes.baseAddress, nameBytes.count, nil, 0)
@@ -236,8 +236,6 @@ final class ProducerCore: @unchecked Sendable {
         if let fatal = handle.fatalError() { kafkaError = fatal }
         return kafkaError
     }
-
-    nonisolated(unsafe) static let emptyBytes = UnsafeRawPointer(UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1))
 
     /// The common message (by topic handle, no headers, no timestamp) through librdkafka's
     /// plain `rd_kafka_produce`, which makes the message directly; `rd_kafka_produceva` also
