@@ -78,3 +78,35 @@ enum Interop {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
+
+extension Interop {
+    /// A message's timestamp and its kind (`rd_kafka_message_timestamp`), nil when it has none.
+    static func timestamp(of message: UnsafePointer<rd_kafka_message_t>) -> KafkaTimestamp? {
+        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let ms = rd_kafka_message_timestamp(message, &type)
+        switch type {
+        case RD_KAFKA_TIMESTAMP_CREATE_TIME: return KafkaTimestamp(millisecondsSinceEpoch: ms, kind: .createTime)
+        case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: return KafkaTimestamp(millisecondsSinceEpoch: ms, kind: .logAppendTime)
+        default: return nil
+        }
+    }
+
+    /// A copy of a message's headers, in order (`rd_kafka_message_headers`). librdkafka parses
+    /// a consumed message's headers on the first call and caches them in the message: callers
+    /// sharing a message serialise this call.
+    static func headers(of message: UnsafePointer<rd_kafka_message_t>) -> [KafkaHeader] {
+        var list: OpaquePointer? = nil
+        guard rd_kafka_message_headers(UnsafeMutablePointer(mutating: message), &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
+        var result: [KafkaHeader] = []
+        var index = 0
+        var name: UnsafePointer<CChar>? = nil
+        var value: UnsafeRawPointer? = nil
+        var size = 0
+        while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+            result.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "",
+                value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
+            index += 1
+        }
+        return result
+    }
+}

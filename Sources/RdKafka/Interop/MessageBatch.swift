@@ -89,35 +89,15 @@ final class MessageBatch: @unchecked Sendable {
         return message.pointee.key.map { UnsafeRawBufferPointer(start: $0, count: message.pointee.key_len) }
     }
 
-    /// The timestamp and its kind (`rd_kafka_message_timestamp`), nil when there is none.
-    func timestamp(_ index: Int) -> KafkaTimestamp? {
-        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let ms = rd_kafka_message_timestamp(messages[index].unsafelyUnwrapped, &type)
-        switch type {
-        case RD_KAFKA_TIMESTAMP_CREATE_TIME: return KafkaTimestamp(millisecondsSinceEpoch: ms, kind: .createTime)
-        case RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME: return KafkaTimestamp(millisecondsSinceEpoch: ms, kind: .logAppendTime)
-        default: return nil
-        }
-    }
+    /// The timestamp and its kind, nil when there is none.
+    func timestamp(_ index: Int) -> KafkaTimestamp? { Interop.timestamp(of: messages[index].unsafelyUnwrapped) }
 
     /// The headers of message `index`, copied out under ``headersLock``.
     func headers(_ index: Int) -> [KafkaHeader] {
         guard let message = messages[index] else { return [] }
         headersLock.lock()
         defer { headersLock.unlock() }
-        var list: OpaquePointer? = nil
-        guard rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list else { return [] }
-        var result: [KafkaHeader] = []
-        var index = 0
-        var name: UnsafePointer<CChar>? = nil
-        var value: UnsafeRawPointer? = nil
-        var size = 0
-        while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-            result.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "",
-                value: value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }))
-            index += 1
-        }
-        return result
+        return Interop.headers(of: message)
     }
 
     func topic(_ index: Int) -> String {

@@ -381,7 +381,7 @@ final class ProducerCore: @unchecked Sendable {
         if case .pending(let unmanaged) = opaque {
             let pending = unmanaged.takeRetainedValue()
             let error = failed ? deliveryError(code) : nil
-            let report = report(message, topic: pending.topic, error: error, id: 0, latency: true)
+            let report = report(message, topic: pending.topic, error: error)
             // A cancelled send's report goes where fire-and-forget reports go.
             if pending.complete(report) { return }
             var cancelled = report
@@ -399,7 +399,7 @@ final class ProducerCore: @unchecked Sendable {
         }
         slot.partition = message.pointee.partition
         slot.offset = message.pointee.offset
-        slot.timestamp = Self.timestamp(message)
+        slot.timestamp = Interop.timestamp(of: message)
         slot.messageID = opaque.messageID
         if measuresLatency { slot.latencyMicroseconds = rd_kafka_message_latency(message) }
         if failed || slot.error != nil { slot.error = failed ? deliveryError(code) : nil }
@@ -429,26 +429,11 @@ final class ProducerCore: @unchecked Sendable {
         }
     }
 
-    private static func timestamp(_ message: UnsafePointer<rd_kafka_message_t>) -> KafkaTimestamp? {
-        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let ms = rd_kafka_message_timestamp(message, &type)
-        return timestamp(ms, type)
-    }
-
-    /// What `rd_kafka_message_timestamp` returned, as a report's timestamp.
-    @inline(__always)
-    private static func timestamp(_ ms: Int64, _ type: rd_kafka_timestamp_type_t) -> KafkaTimestamp? {
-        if type == RD_KAFKA_TIMESTAMP_NOT_AVAILABLE { return nil }
-        return KafkaTimestamp(millisecondsSinceEpoch: ms, kind: type == RD_KAFKA_TIMESTAMP_LOG_APPEND_TIME ? .logAppendTime : .createTime)
-    }
-
-    /// A message's report, with its latency (`rd_kafka_message_latency`) when asked.
-    private func report(
-        _ message: UnsafePointer<rd_kafka_message_t>, topic: String, error: KafkaError?, id: UInt64, latency: Bool
-    ) -> DeliveryReport {
+    /// The report of an awaited or callback send, with its latency (`rd_kafka_message_latency`).
+    private func report(_ message: UnsafePointer<rd_kafka_message_t>, topic: String, error: KafkaError?) -> DeliveryReport {
         DeliveryReport(
-            topic: topic, partition: message.pointee.partition, offset: message.pointee.offset, timestamp: Self.timestamp(message),
-            latencyMicroseconds: latency ? rd_kafka_message_latency(message) : nil, messageID: id, error: error)
+            topic: topic, partition: message.pointee.partition, offset: message.pointee.offset, timestamp: Interop.timestamp(of: message),
+            latencyMicroseconds: rd_kafka_message_latency(message), messageID: 0, error: error)
     }
 
     private func deliveryError(_ code: rd_kafka_resp_err_t) -> KafkaError {
@@ -493,27 +478,13 @@ final class ProducerCore: @unchecked Sendable {
 
     private func copyMessage(_ message: UnsafePointer<rd_kafka_message_t>) -> KafkaProducerMessage {
         let m = message.pointee
-        var headers: [KafkaHeader] = []
-        var list: OpaquePointer? = nil
-        if rd_kafka_message_headers(message, &list) == RD_KAFKA_RESP_ERR_NO_ERROR, let list {
-            var index = 0
-            var name: UnsafePointer<CChar>? = nil
-            var value: UnsafeRawPointer? = nil
-            var size = 0
-            while rd_kafka_header_get_all(list, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
-                let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
-                headers.append(KafkaHeader(name: name.map { String(cString: $0) } ?? "", value: bytes))
-                index += 1
-            }
-        }
-        var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
-        let ms = rd_kafka_message_timestamp(message, &type)
+        let timestamp = Interop.timestamp(of: message)
         return KafkaProducerMessage(
             topic: topicName(m.rkt), partition: m.partition >= 0 ? m.partition : nil,
             key: m.key.map { KafkaPayload(Array(UnsafeRawBufferPointer(start: $0, count: m.key_len))) },
             value: m.payload.map { KafkaPayload(Array(UnsafeRawBufferPointer(start: $0, count: m.len))) },
-            headers: headers,
-            timestamp: type == RD_KAFKA_TIMESTAMP_CREATE_TIME ? KafkaTimestamp(millisecondsSinceEpoch: ms) : nil)
+            headers: Interop.headers(of: message),
+            timestamp: timestamp?.kind == .createTime ? timestamp : nil)
     }
 
     private func collectIfPurging(_ message: UnsafePointer<rd_kafka_message_t>) {
