@@ -147,6 +147,32 @@ struct ConsumerTests {
         try await next.close()
     }
 
+    @Test("commitAsync after every poll never moves a stored offset back: the final commit and close cover everything taken",
+          arguments: TestEnvironment.all)
+    func commitAsyncRacesFinalCommit(broker: TestBroker) async throws {
+        let topic = uniqueTopic("async-commit")
+        let group = uniqueTopic("async-commit-group")
+        let tp = TopicPartition(topic, 0)
+        let total = 300
+        try await fill(broker, topic: topic, count: total)
+        let consumer = try KafkaConsumer(configuration: groupConfig(broker, group: group))
+        try consumer.subscribe(topics: [topic])
+        var taken = 0
+        let deadline = ContinuousClock.now + .seconds(60)
+        while taken < total, ContinuousClock.now < deadline {
+            taken += try await consumer.poll(maxMessages: 3, timeout: .milliseconds(200)).count
+            // Each commit stores what was taken from a background task, racing the next poll.
+            consumer.commitAsync()
+        }
+        #expect(taken == total)
+        try await consumer.commit()
+        try await consumer.close()
+
+        let next = try KafkaConsumer(configuration: groupConfig(broker, group: group))
+        #expect(try await next.committed(for: [tp])[tp] == Int64(total))
+        try await next.close()
+    }
+
     @Test("two consumers in one group on one partition: one idle, the other takes over from the last commit", arguments: TestEnvironment.all)
     func failover(broker: TestBroker) async throws {
         let topic = uniqueTopic("failover")

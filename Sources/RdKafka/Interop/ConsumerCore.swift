@@ -402,19 +402,20 @@ final class ConsumerCore: @unchecked Sendable {
 
     /// Stores the offsets of messages the app has taken from the current batch: all of them
     /// (`all`, when it asks for more) or up to the one it holds now.
+    /// The store happens under the lock: two threads storing (a commit from a background task
+    /// and the poll thread) must not land out of order and move an offset back.
     func storeTaken(all: Bool) {
         guard sdkStoresOffsets else { return }
-        let offsets: [TopicPartition: Int64] = current.withLock { state in
-            guard let batch = state.batch else { return [:] }
+        current.withLock { state in
+            guard let batch = state.batch else { return }
             let taken = all ? batch.count : batch.taken.load(ordering: .acquiring)
-            guard taken > state.stored else { return [:] }
+            guard taken > state.stored else { return }
             state.stored = taken
-            return batch.nextOffsets(upTo: taken)
+            let offsets = batch.nextOffsets(upTo: taken)
+            processed.withLock { $0.merge(offsets) { Swift.max($0, $1) } }
+            let list = NativePartitionList(offsets.map { ($0.key, $0.value) })
+            _ = rd_kafka_offsets_store(handle.pointer, list.pointer)  // revoked partitions fail harmlessly
         }
-        guard !offsets.isEmpty else { return }
-        processed.withLock { $0.merge(offsets) { Swift.max($0, $1) } }
-        let list = NativePartitionList(offsets.map { ($0.key, $0.value) })
-        _ = rd_kafka_offsets_store(handle.pointer, list.pointer)  // revoked partitions fail harmlessly
     }
 
     // MARK: Close
