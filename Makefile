@@ -1,5 +1,5 @@
 # swift-rdkafka: the commands a newcomer needs. See README.md.
-.PHONY: demo test bench bench-insn check build clean
+.PHONY: demo test bench bench-insn check docs build clean
 
 SWIFT ?= swift
 
@@ -26,6 +26,10 @@ bench-insn:
 check:
 	@scripts/setup.sh
 	@scripts/check.sh
+
+# The DocC catalog with the API reference; fails on any warning (a broken link, say).
+docs:
+	@scripts/docs.sh
 
 build:
 	$(SWIFT) build

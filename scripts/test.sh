@@ -35,6 +35,7 @@ source "$ROOT/.brokers/env"
 
 # Builds every product first: the CLI tests run the rdkafka-cli binary.
 swift build || { echo "make test: swift build failed"; exit 1; }
+"$ROOT/scripts/docs.sh" || { echo "make test: the DocC build failed (scripts/docs.sh); swift test not run"; exit 1; }
 timeout --signal=INT --kill-after=30 "${SWIFT_TEST_TIMEOUT:-3600}" swift test "$@"
 rc=$?
 echo "make test: swift test exited $rc"

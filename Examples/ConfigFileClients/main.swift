@@ -69,7 +69,7 @@ func send(_ text: String, to topic: String, with producer: KafkaProducer, failed
             failed.increment()
             print("Delivery failed for '\(text)': \(error)")
         } else {
-            print("Delivered '\(text)' to \(report.topic)[\(report.partition)]@\(report.offset)")
+            print("Delivered '\(text)' to \(report)")
         }
     }
 }

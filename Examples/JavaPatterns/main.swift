@@ -56,7 +56,7 @@ func sendModes(_ config: KafkaConfiguration, topic: String, count: Int) async th
     // 2. Synchronous: `producer.send(record).get()`; here the task waits, not the thread.
     for i in 0..<count {
         let report = try await producer.send(KafkaProducerMessage(topic: topic, key: "sync", value: KafkaPayload("sync \(i)")))
-        say("sync: \(report.topic)[\(report.partition)]@\(report.offset)")
+        say("sync: \(report)")
     }
 
     // 3. Asynchronous with a callback: `producer.send(record, callback)`.
@@ -65,7 +65,7 @@ func sendModes(_ config: KafkaConfiguration, topic: String, count: Int) async th
             if let error = report.error {
                 say("callback: failed: \(error)")
             } else {
-                say("callback: \(report.topic)[\(report.partition)]@\(report.offset)")
+                say("callback: \(report)")
             }
         }
     }

@@ -79,7 +79,7 @@ enum ConsumeCommand {
         case "end": return .end
         case "stored": return .committed
         default:
-            if text.hasPrefix("s@"), let ms = Int64(text.dropFirst(2)) { return .timestamp(ms) }
+            if text.hasPrefix("s@"), let ms = Int64(text.dropFirst(2)) { return .timestamp(KafkaTimestamp(millisecondsSinceEpoch: ms)) }
             if let offset = Int64(text), offset >= 0 { return .offset(offset) }
             throw CLIError("-o takes beginning, end, stored, an offset, or s@MILLISECONDS; got '\(text)'")
         }

@@ -38,7 +38,7 @@ enum Demo {
                        PriceUpdate(Product: "ABC", UpdatedPrice: 99.9)]
         for update in updates {
             let report = try await producer.send(try KafkaProducerMessage(topic: topic, key: KafkaPayload(update.Product), json: update))
-            print("produced \(update.Product)=\(update.UpdatedPrice) -> \(report.topic)[\(report.partition)] offset \(report.offset) in \(report.latencyMicroseconds ?? 0) us")
+            print("produced \(update.Product)=\(update.UpdatedPrice) -> \(report) in \(report.latencyMicroseconds ?? 0) us")
         }
         let left = await producer.shutdown()
         guard left.isEmpty else { throw CLIError("\(left.count) messages were not delivered") }

@@ -24,7 +24,7 @@ enum GroupsCommand {
             let id = try options.positional("group id")
             for group in try await admin.describeConsumerGroups([id]) {
                 if let error = group.error { throw error }
-                print("group \(group.groupID): \(group.state), assignor \(group.partitionAssignor.isEmpty ? "-" : group.partitionAssignor), coordinator \(group.coordinator)")
+                print("group \(group.groupID): \(group.state), assignor \(group.partitionAssignor.isEmpty ? "-" : group.partitionAssignor), coordinator \(group.coordinator.map(String.init) ?? "unknown")")
                 for member in group.members {
                     print("  member \(member.memberID) client \(member.clientID) host \(member.host)")
                     for tp in member.assignment { print("    \(tp)") }
@@ -35,7 +35,7 @@ enum GroupsCommand {
             let lags = try await admin.consumerGroupLag(id)
             print("TOPIC\tPARTITION\tCOMMITTED\tEND\tLAG")
             for lag in lags {
-                print("\(lag.partition.topic)\t\(lag.partition.partition)\t\(lag.committed)\t\(lag.end)\t\(lag.lag)")
+                print("\(lag.partition.topic)\t\(lag.partition.partition)\t\(lag.committed.map(String.init) ?? "-")\t\(lag.end)\t\(lag.lag)")
             }
             print("TOTAL\t\t\t\t\(lags.reduce(0) { $0 + $1.lag })")
         }

@@ -89,7 +89,7 @@ enum ProduceCommand {
                             FileHandle.standardError.write(Data("delivery failed: \(error)\n".utf8))
                         }
                     } else if printReports {
-                        print("delivered \(report.topic)[\(report.partition)]@\(report.offset)")
+                        print("delivered \(report)")
                     }
                 }
             } catch let error as KafkaError where !error.isFatal && error.code != .destroy {

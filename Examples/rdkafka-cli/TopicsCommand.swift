@@ -14,11 +14,16 @@ enum TopicsCommand {
         if let first = options.rest.first, !ClientOptions.isOption(first) { given = options.rest.removeFirst() }
         // Only create takes these: given to another action, they are unknown options.
         var partitions: Int32 = 1
-        var replication: Int32 = -1
+        var replication: Int32? = nil  // the broker's default.replication.factor
         var configs: [String: String] = [:]
+        func count(_ flag: String) throws -> Int32? {
+            guard let text = try options.flag(flag) else { return nil }
+            guard let value = Int32(text), value > 0 else { throw CLIError("\(flag) takes a whole number above 0, got '\(text)'") }
+            return value
+        }
         if given == "create" {
-            partitions = Int32(try options.flag("--partitions") ?? "1") ?? 1
-            replication = Int32(try options.flag("--replication-factor") ?? "-1") ?? -1
+            partitions = try count("--partitions") ?? 1
+            replication = try count("--replication-factor")
             while let pair = try options.flag("--config") {
                 guard let eq = pair.firstIndex(of: "=") else { throw CLIError("--config takes name=value, got '\(pair)'") }
                 configs[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
@@ -44,7 +49,7 @@ enum TopicsCommand {
             }
             print("topic \(topic.name): \(topic.partitions.count) partitions")
             for p in topic.partitions {
-                print("  partition \(p.id)\tleader \(p.leader)\treplicas \(p.replicas.map(String.init).joined(separator: ","))\tisr \(p.inSyncReplicas.map(String.init).joined(separator: ","))")
+                print("  partition \(p.id)\tleader \(p.leader.map(String.init) ?? "none")\treplicas \(p.replicas.map(String.init).joined(separator: ","))\tisr \(p.inSyncReplicas.map(String.init).joined(separator: ","))")
             }
             for entry in try await admin.describeTopicConfig(name) where !entry.isDefault {
                 print("  config \(entry.name)=\(entry.isSensitive ? KafkaConfiguration.redacted : entry.value ?? "")")

@@ -40,9 +40,9 @@ func groupConfig(_ broker: TestBroker, group: String) -> KafkaConfiguration {
     var config = broker.configuration()
     config.groupID = group
     config.autoOffsetReset = .earliest
-    config.sessionTimeoutMs = 6_000
+    config.sessionTimeout = .seconds(6)
     config["heartbeat.interval.ms"] = "500"
-    config.autoCommitIntervalMs = 200
+    config.autoCommitInterval = .milliseconds(200)
     return config
 }
 
@@ -354,8 +354,8 @@ struct ConsumerTests {
         _ = await producer.shutdown()
         let consumer = try KafkaConsumer(configuration: broker.configuration())
         let tp = TopicPartition(topic, 0)
-        #expect(try await consumer.offsetsForTimes([tp: base + 2500])[tp] == 3)
-        try await consumer.assign([tp: .timestamp(base + 1000)])
+        #expect(try await consumer.offsetsForTimes([tp: KafkaTimestamp(millisecondsSinceEpoch: base + 2500)])[tp] == 3)
+        try await consumer.assign([tp: .timestamp(KafkaTimestamp(millisecondsSinceEpoch: base + 1000))])
         #expect(try await KafkaTestSupport.collect(4, from: consumer).map(\.offset) == [1, 2, 3, 4])
         try await consumer.close()
     }

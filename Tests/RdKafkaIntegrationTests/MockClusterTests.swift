@@ -47,12 +47,12 @@ struct MockClusterTests {
         let errors = LogLines()
         // Every report's partition and offset: the consumer must find exactly these.
         let acknowledged = Locked<[Int32: Set<Int64>]>([:])
-        let withoutOffset = Locked(0)  // reports of delivery with offset -1 (see below)
+        let withoutOffset = Locked(0)  // reports of delivery with no offset (see below)
         var options = KafkaProducer.Options(logHandler: KafkaLog.none, errorHandler: { errors.append("\($0)") })
         options.deliveryHandler = { report in
             guard report.isDelivered else { return }
-            acknowledged.withLock { _ = $0[report.partition, default: []].insert(report.offset) }
-            if report.offset < 0 { withoutOffset.withLock { $0 += 1 } }
+            acknowledged.withLock { _ = $0[report.partition, default: []].insert(report.offset ?? -1) }
+            if report.offset == nil { withoutOffset.withLock { $0 += 1 } }
         }
         let producer = try KafkaProducer(configuration: config, options: options)
         // Ten rounds of 20,000; most start with a fault and end with a flush, so every fault

@@ -17,7 +17,7 @@ struct ObservabilityTests {
     func producerStatistics(broker: TestBroker) async throws {
         let stats = StatsBox()
         var config = broker.configuration()
-        config.statisticsIntervalMs = 100
+        config.statisticsInterval = .milliseconds(100)
         let producer = try KafkaProducer(configuration: config, options: .init(statisticsHandler: { stats.append($0) }))
         let topic = uniqueTopic("stats")
         for i in 0..<50 { _ = try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, value: "\(i)")) }
@@ -44,7 +44,7 @@ struct ObservabilityTests {
         try await fill(broker, topic: topic, count: 20)
         let stats = StatsBox()
         var config = groupConfig(broker, group: uniqueTopic("stats-group"))
-        config.statisticsIntervalMs = 100
+        config.statisticsInterval = .milliseconds(100)
         config.enableAutoCommit = false
         let consumer = try KafkaConsumer(configuration: config, options: .init(eventHandler: { event in
             if case .statistics(let json) = event { stats.append(json) }

@@ -63,7 +63,7 @@ struct ProduceConsumeTests {
     func flushWaitsForEverything(broker: TestBroker) async throws {
         let topic = uniqueTopic("flush")
         var config = broker.configuration()
-        config.lingerMs = 50
+        config.linger = .milliseconds(50)
         let producer = try KafkaProducer(configuration: config, options: .init(deliveryReportBufferSize: 20_000))
         for i in 0..<10_000 { try await producer.produce(KafkaProducerMessage(topic: topic, value: KafkaPayload("m\(i)"))) }
         try await producer.flush(timeout: .seconds(30))

@@ -18,7 +18,7 @@ func messageCount(_ broker: TestBroker, topic: String, partitions: Int32) async 
 /// A configuration pointing at a port nobody listens on: messages stay queued.
 func unreachableConfiguration() -> KafkaConfiguration {
     var config = KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"])
-    config.messageTimeoutMs = 600_000
+    config.messageTimeout = .seconds(600)
     return config
 }
 
@@ -150,7 +150,7 @@ struct ProducerTests {
         config.queueBufferingMaxMessages = 10
         let producer = try KafkaProducer(configuration: config)
         let offsets = try await withThrowingTaskGroup(of: Int64.self) { group in
-            for i in 0..<2_000 { group.addTask { try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, value: "\(i)")).offset } }
+            for i in 0..<2_000 { group.addTask { try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, value: "\(i)")).offset ?? -1 } }
             return try await group.reduce(into: [Int64]()) { $0.append($1) }
         }
         #expect(Set(offsets) == Set(0..<2_000))
@@ -314,7 +314,7 @@ struct ProducerTests {
         let seen = LogLines()
         for i in 0..<100 {
             try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, value: "\(i)")) { report in
-                seen.append("\(report.offset):\(report.error == nil)")
+                seen.append("\(report.offset ?? -1):\(report.error == nil)")
             }
         }
         try await producer.flush()
@@ -337,8 +337,9 @@ struct ProducerTests {
             seen.withLock { s in
                 s.count += 1
                 s.ids.insert(report.messageID)
-                if let last = s.lastOffset[report.partition], report.offset <= last { s.outOfOrder += 1 }
-                s.lastOffset[report.partition] = report.offset
+                let offset = report.offset ?? -1
+                if let last = s.lastOffset[report.partition], offset <= last { s.outOfOrder += 1 }
+                s.lastOffset[report.partition] = offset
                 // CreateTime, or LogAppendTime where the broker sets it (librdkafka's mock answers
                 // every produce with LogAppendTime 1234 ms): never missing.
                 if report.timestamp == nil { s.untimed += 1 }

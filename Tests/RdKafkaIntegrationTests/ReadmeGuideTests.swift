@@ -17,7 +17,7 @@ struct ReadmeGuideTests {
 
         // 1. Await the broker's acknowledgement.
         let report = try await producer.send(KafkaProducerMessage(topic: "product-price", key: "ABC", value: "100.0"))
-        print("written at \(report.partition)/\(report.offset)")
+        print("written at \(report)")  // topic[partition]@offset
 
         // 2. A callback, without a task per message.
         try await producer.send(KafkaProducerMessage(topic: "product-price", value: "x")) { report in

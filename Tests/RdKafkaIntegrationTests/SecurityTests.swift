@@ -36,7 +36,7 @@ struct SecurityTests {
         #expect(report.error == nil)
         _ = await producer.shutdown()
         let consumer = try KafkaConsumer(configuration: config)
-        try await consumer.assign([TopicPartition(topic, report.partition): .offset(report.offset)])
+        try await consumer.assign([TopicPartition(topic, report.partition): .offset(try #require(report.offset))])
         let messages = try await KafkaTestSupport.collect(1, from: consumer, timeout: .seconds(20))
         #expect(messages.first?.valueString == "secret payload")
         try await consumer.close()

@@ -44,7 +44,7 @@ struct TypedConfigurationTests {
         config.sslEndpointIdentification = false
         config.acks = .all
         config.enableIdempotence = true
-        config.lingerMs = 5
+        config.linger = .milliseconds(5)
         config.compression = .zstd
         config.groupID = "g"
         config.autoOffsetReset = .earliest
@@ -298,13 +298,41 @@ struct ConfigurationLoadingTests {
         let dir = TempDir()
         let file = dir.write("p.properties", "bootstrap.servers=file:1\nclient.id=file\nlinger.ms=1\n")
         var config = try KafkaConfiguration.load(file: file, environment: ["KAFKA_CLIENT_ID": "env", "KAFKA_LINGER_MS": "2"])
-        config.lingerMs = 3
+        config.linger = .milliseconds(3)
         #expect(config.bootstrapServers == ["file:1"])
         #expect(config.clientID == "env")
-        #expect(config.lingerMs == 3)
+        #expect(config.linger == .milliseconds(3))
         #expect(config.entry("bootstrap.servers")?.origin == .file(path: file, line: 1))
         #expect(config.entry("client.id")?.origin == .environment(variable: "KAFKA_CLIENT_ID"))
         #expect(config.entry("linger.ms")?.origin == .code)
+    }
+
+    @Test("time properties take Duration and keep librdkafka's milliseconds: linger to the microsecond, the rest whole, huge values saturate")
+    func durationProperties() throws {
+        var config = KafkaConfiguration()
+        config.linger = .microseconds(1_500)
+        #expect(config["linger.ms"] == "1.5")
+        #expect(config.linger == .microseconds(1_500))
+        config.linger = .milliseconds(5)
+        #expect(config["linger.ms"] == "5")
+        config.sessionTimeout = .seconds(45)
+        #expect(config["session.timeout.ms"] == "45000")
+        config.maxPollInterval = .microseconds(299_999_600)
+        #expect(config["max.poll.interval.ms"] == "300000", "rounded to the nearest millisecond")
+        config.messageTimeout = .seconds(Int64.max)
+        #expect(config["message.timeout.ms"] == String(Int64.max / 1000), "saturates instead of trapping")
+        config["auto.commit.interval.ms"] = "250"
+        #expect(config.autoCommitInterval == .milliseconds(250))
+        config.statisticsInterval = nil
+        #expect(config["statistics.interval.ms"] == nil)
+        // Out of range for librdkafka: the client refuses it, naming the property.
+        var bad = KafkaConfiguration()
+        bad.bootstrapServers = ["127.0.0.1:1"]
+        bad.groupID = "g"
+        bad.sessionTimeout = .milliseconds(-5)
+        #expect(bad["session.timeout.ms"] == "-5")
+        let error = #expect(throws: KafkaError.self) { _ = try KafkaConsumer(configuration: bad) }
+        #expect(error?.description.contains("session.timeout.ms") == true, "\(String(describing: error))")
     }
 
     @Test("a missing configuration file is a clear error")

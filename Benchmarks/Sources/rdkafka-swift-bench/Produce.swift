@@ -32,7 +32,7 @@ func warmUp(_ producer: KafkaProducer, _ o: BenchOptions, payload: KafkaPayload)
     while nowNs() < deadline {
         do {
             let report = try await producer.send(KafkaProducerMessage(topic: o.topic, partition: 0, value: payload))
-            log("produce: warm-up delivered to \(report.topic)[\(report.partition)]@\(report.offset)")
+            log("produce: warm-up delivered to \(report)")
             return true
         } catch {
             log("warm-up: \(error), retrying")

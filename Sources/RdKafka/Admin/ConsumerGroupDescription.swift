@@ -11,7 +11,7 @@ public struct ConsumerGroupDescription: Sendable, Hashable {
     public var state: String
     public var partitionAssignor: String
     public var members: [Member]
-    /// The coordinator's broker id, or -1.
-    public var coordinator: Int32
+    /// The coordinator's broker id, when known.
+    public var coordinator: Int32?
     public var error: KafkaError?
 }

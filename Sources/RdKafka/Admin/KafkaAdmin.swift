@@ -87,7 +87,8 @@ public final class KafkaAdmin: Sendable {
         return try await run { core throws(KafkaError) in try core.deleteGroups(ids, timeoutMs: ms) }
     }
 
-    /// A group's committed offsets (`rd_kafka_ListConsumerGroupOffsets`).
+    /// A group's committed offsets (`rd_kafka_ListConsumerGroupOffsets`); partitions without one
+    /// are absent.
     public func consumerGroupOffsets(_ group: String, timeout: Duration = .seconds(30)) async throws(KafkaError) -> [TopicPartition: Int64] {
         let ms = timeout.clampedMilliseconds
         return try await run { core throws(KafkaError) in try core.groupOffsets(group, timeoutMs: ms) }
@@ -100,8 +101,8 @@ public final class KafkaAdmin: Sendable {
             let committed = try core.groupOffsets(group, timeoutMs: ms)
             return try committed.keys.sorted { ($0.topic, $0.partition) < ($1.topic, $1.partition) }.map { tp throws(KafkaError) in
                 let marks = try core.watermarks(tp, timeoutMs: ms)
-                let at = committed[tp] ?? -1
-                return PartitionLag(partition: tp, committed: at, end: marks.high, lag: max(0, marks.high - (at >= 0 ? at : marks.low)))
+                let at = committed[tp]
+                return PartitionLag(partition: tp, committed: at, end: marks.high, lag: max(0, marks.high - (at ?? marks.low)))
             }
         }
     }

@@ -8,7 +8,8 @@ public struct KafkaClusterMetadata: Sendable {
 
     public struct Partition: Sendable, Hashable {
         public var id: Int32
-        public var leader: Int32
+        /// The leader's broker id (`nil` while the partition has none).
+        public var leader: Int32?
         public var replicas: [Int32]
         public var inSyncReplicas: [Int32]
         public var error: KafkaError?
@@ -22,8 +23,8 @@ public struct KafkaClusterMetadata: Sendable {
 
     /// The cluster id (`rd_kafka_clusterid`), when the brokers report one.
     public var clusterID: String?
-    /// The controller's broker id (`rd_kafka_controllerid`), or -1 when unknown.
-    public var controllerID: Int32
+    /// The controller's broker id (`rd_kafka_controllerid`), when known.
+    public var controllerID: Int32?
     public var brokers: [Broker]
     public var topics: [Topic]
 }

@@ -6,6 +6,9 @@ import Foundation
 
 /// Bytes for a message key or value, kept in the form the app gave them, so producing copies
 /// them only once, into librdkafka's own buffer.
+///
+/// Two payloads are equal when their bytes are, whatever form they were made from:
+/// `KafkaPayload("a") == KafkaPayload([0x61])`.
 public struct KafkaPayload: Sendable, Hashable {
     enum Form: UInt8, Sendable, Hashable {
         case bytes, data, string
@@ -88,6 +91,26 @@ extension KafkaPayload {
         case .bytes: return array.withUnsafeBufferPointer { body(UnsafeRawPointer($0.baseAddress) ?? KafkaPayload.emptyBytes, $0.count) }
         case .data, .string: return withUnsafeBytes { body($0.baseAddress ?? KafkaPayload.emptyBytes, $0.count) }
         }
+    }
+}
+
+extension KafkaPayload {
+    public static func == (a: KafkaPayload, b: KafkaPayload) -> Bool {
+        // A message's "no key" is not its empty key.
+        if a.isAbsent || b.isAbsent { return a.isAbsent == b.isAbsent }
+        if a.form == b.form {
+            switch a.form {
+            case .bytes: return a.array == b.array
+            case .data: return a.data == b.data
+            case .string: return a.string.utf8.elementsEqual(b.string.utf8)
+            case .absent: return true
+            }
+        }
+        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in x.elementsEqual(y) } }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
 

@@ -19,6 +19,30 @@ extension Duration {
         return Swift.min(self, Self.longestWait)
     }
 
+    /// The duration in librdkafka's milliseconds for a configuration property: whole
+    /// milliseconds (rounded to the nearest) or, where the property takes a decimal number,
+    /// up to three decimals. Saturates instead of overflowing; a negative value stays negative
+    /// so that librdkafka's range check names the property.
+    func librdkafkaMilliseconds(fractional: Bool) -> String {
+        let (seconds, attoseconds) = components
+        let microseconds = attoseconds / 1_000_000_000_000  // toward zero
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000)
+        guard !overflow, case let (total, false) = whole.addingReportingOverflow(microseconds) else {
+            return seconds < 0 ? String(Int64.min / 1000) : String(Int64.max / 1000)
+        }
+        if fractional {
+            let sign = total < 0 ? "-" : ""
+            let ms = total.magnitude / 1000, fraction = total.magnitude % 1000
+            if fraction == 0 { return sign + String(ms) }
+            var digits = String(fraction)
+            digits = String(repeating: "0", count: 3 - digits.count) + digits
+            while digits.hasSuffix("0") { digits.removeLast() }
+            return "\(sign)\(ms).\(digits)"
+        }
+        let rounded = (total + (total < 0 ? -500 : 500)) / 1000
+        return String(rounded)
+    }
+
     static let longestWait: Duration = .seconds(100 * 365 * 24 * 3600)
 }
 

@@ -26,18 +26,18 @@ extension KafkaConfiguration {
         set { setList("debug", newValue) }
     }
 
-    /// How often librdkafka emits its statistics, in milliseconds (0 turns them off).
+    /// How often librdkafka emits its statistics (zero turns them off), in whole milliseconds.
     /// The corresponding librdkafka property is `statistics.interval.ms`.
-    public var statisticsIntervalMs: Int? {
-        get { int("statistics.interval.ms") }
-        set { setInt("statistics.interval.ms", newValue) }
+    public var statisticsInterval: Duration? {
+        get { duration("statistics.interval.ms") }
+        set { setDuration("statistics.interval.ms", newValue) }
     }
 
-    /// Timeout for network requests, in milliseconds. The corresponding librdkafka property is
-    /// `socket.timeout.ms`.
-    public var socketTimeoutMs: Int? {
-        get { int("socket.timeout.ms") }
-        set { setInt("socket.timeout.ms", newValue) }
+    /// Timeout for network requests, in whole milliseconds. The corresponding librdkafka
+    /// property is `socket.timeout.ms`.
+    public var socketTimeout: Duration? {
+        get { duration("socket.timeout.ms") }
+        set { setDuration("socket.timeout.ms", newValue) }
     }
 
     /// The broker's rack, for fetch-from-follower. The corresponding librdkafka property is

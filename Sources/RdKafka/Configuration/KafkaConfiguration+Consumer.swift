@@ -34,11 +34,11 @@ extension KafkaConfiguration {
         set { setBool("enable.auto.commit", newValue) }
     }
 
-    /// How often background commits run, in milliseconds. The corresponding librdkafka property
-    /// is `auto.commit.interval.ms`.
-    public var autoCommitIntervalMs: Int? {
-        get { int("auto.commit.interval.ms") }
-        set { setInt("auto.commit.interval.ms", newValue) }
+    /// How often background commits run, in whole milliseconds. The corresponding librdkafka
+    /// property is `auto.commit.interval.ms`.
+    public var autoCommitInterval: Duration? {
+        get { duration("auto.commit.interval.ms") }
+        set { setDuration("auto.commit.interval.ms", newValue) }
     }
 
     /// Whether a message's offset is stored for commit as soon as it is handed to the app
@@ -56,18 +56,18 @@ extension KafkaConfiguration {
         set { setRaw("partition.assignment.strategy", newValue) }
     }
 
-    /// How long the group waits for a member's heartbeat, in milliseconds. The corresponding
-    /// librdkafka property is `session.timeout.ms`.
-    public var sessionTimeoutMs: Int? {
-        get { int("session.timeout.ms") }
-        set { setInt("session.timeout.ms", newValue) }
+    /// How long the group waits for a member's heartbeat, in whole milliseconds. The
+    /// corresponding librdkafka property is `session.timeout.ms`.
+    public var sessionTimeout: Duration? {
+        get { duration("session.timeout.ms") }
+        set { setDuration("session.timeout.ms", newValue) }
     }
 
-    /// Most time between two polls before the member is removed from the group, in
+    /// Most time between two polls before the member is removed from the group, in whole
     /// milliseconds. The corresponding librdkafka property is `max.poll.interval.ms`.
-    public var maxPollIntervalMs: Int? {
-        get { int("max.poll.interval.ms") }
-        set { setInt("max.poll.interval.ms", newValue) }
+    public var maxPollInterval: Duration? {
+        get { duration("max.poll.interval.ms") }
+        set { setDuration("max.poll.interval.ms", newValue) }
     }
 
     /// Whether transactional messages of open or aborted transactions are hidden.

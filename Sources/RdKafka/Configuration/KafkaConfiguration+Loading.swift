@@ -25,6 +25,7 @@ extension KafkaConfiguration {
     ///
     /// - Parameters:
     ///   - path: The file to read.
+    ///   - format: `.properties` or `.json`; `nil` picks by the file's extension (`.json`).
     ///   - section: For JSON, the object holding the properties, such as `Kafka` or
     ///     `Kafka:Producer`; `nil` for a flat file.
     /// - Throws: `KafkaError` naming the file, line and problem.
@@ -50,7 +51,11 @@ extension KafkaConfiguration {
     /// Reads configuration text that did not come from a file (a secret store, an environment
     /// variable, a test), with the same rules as ``init(contentsOfFile:format:section:)``.
     ///
-    /// - Parameter name: Names the text in errors and origins, as a file path would.
+    /// - Parameters:
+    ///   - text: The configuration, in `format`.
+    ///   - format: `.properties` (the default) or `.json`.
+    ///   - section: For JSON, the object holding the properties (`Kafka:Producer`).
+    ///   - name: Names the text in errors and origins, as a file path would.
     public init(parsing text: String, format: FileFormat = .properties, section: String? = nil, name: String = "<text>") throws(KafkaError) {
         self.init()
         try load(text: text, named: name, format: format, section: section)

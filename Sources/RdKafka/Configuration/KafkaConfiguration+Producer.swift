@@ -28,11 +28,11 @@ extension KafkaConfiguration {
         set { setString("transactional.id", newValue) }
     }
 
-    /// How long to wait for more messages before sending a batch, in milliseconds.
+    /// How long to wait for more messages before sending a batch (to the microsecond).
     /// The corresponding librdkafka property is `linger.ms`.
-    public var lingerMs: Double? {
-        get { string("linger.ms").flatMap(Double.init) }
-        set { setString("linger.ms", newValue.map { $0 == $0.rounded() ? String(Int($0)) : String($0) }) }
+    public var linger: Duration? {
+        get { duration("linger.ms") }
+        set { setDuration("linger.ms", newValue, fractional: true) }
     }
 
     /// Largest number of messages per batch. The corresponding librdkafka property is
@@ -62,11 +62,11 @@ extension KafkaConfiguration {
         set { setInt("queue.buffering.max.kbytes", newValue) }
     }
 
-    /// How long a message may take to be delivered, retries included, in milliseconds.
-    /// The corresponding librdkafka property is `message.timeout.ms`.
-    public var messageTimeoutMs: Int? {
-        get { int("message.timeout.ms") }
-        set { setInt("message.timeout.ms", newValue) }
+    /// How long a message may take to be delivered, retries included (zero: no limit), in
+    /// whole milliseconds. The corresponding librdkafka property is `message.timeout.ms`.
+    public var messageTimeout: Duration? {
+        get { duration("message.timeout.ms") }
+        set { setDuration("message.timeout.ms", newValue) }
     }
 
     /// Compression of message sets. The corresponding librdkafka property is `compression.codec`.
@@ -82,10 +82,10 @@ extension KafkaConfiguration {
         set { setInt("message.max.bytes", newValue) }
     }
 
-    /// Timeout of transactions, in milliseconds. The corresponding librdkafka property is
+    /// Timeout of transactions, in whole milliseconds. The corresponding librdkafka property is
     /// `transaction.timeout.ms`.
-    public var transactionTimeoutMs: Int? {
-        get { int("transaction.timeout.ms") }
-        set { setInt("transaction.timeout.ms", newValue) }
+    public var transactionTimeout: Duration? {
+        get { duration("transaction.timeout.ms") }
+        set { setDuration("transaction.timeout.ms", newValue) }
     }
 }

@@ -12,7 +12,7 @@ import Foundation
 /// librdkafka property by name with ``subscript(_:)``. Precedence, low to high: librdkafka's
 /// defaults, file, environment, code: a later source overrides an earlier one.
 ///
-/// Nothing is sent to librdkafka until a client is created; ``validate(for:)`` runs the same
+/// Nothing is sent to librdkafka until a client is created; ``validate()`` runs the same
 /// checks earlier. Secrets (passwords, PEM contents, OAuth secrets) never appear in
 /// ``description`` or in errors.
 ///
@@ -68,7 +68,7 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// Any librdkafka property by name, the escape hatch for settings without a typed property.
     ///
     /// Setting `nil` removes the property so librdkafka's default applies. Names and values are
-    /// checked when a client is created or ``validate(for:)`` runs.
+    /// checked when a client is created or ``validate()`` runs.
     public subscript(_ name: String) -> String? {
         get { index[name].map { entries[$0].value } }
         set {
@@ -132,6 +132,12 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
     mutating func setString(_ name: String, _ value: String?) { self[name] = value }
     func int(_ name: String) -> Int? { self[name].flatMap { Int($0) } }
     mutating func setInt(_ name: String, _ value: Int?) { self[name] = value.map(String.init) }
+    /// A time property that librdkafka keeps in milliseconds (`fractional` where it takes a
+    /// decimal number, as `linger.ms` does).
+    func duration(_ name: String) -> Duration? { self[name].flatMap { Double($0) }.map { .milliseconds($0) } }
+    mutating func setDuration(_ name: String, _ value: Duration?, fractional: Bool = false) {
+        self[name] = value.map { $0.librdkafkaMilliseconds(fractional: fractional) }
+    }
     func bool(_ name: String) -> Bool? {
         switch self[name]?.lowercased() {
         case "true", "1": return true

@@ -7,7 +7,7 @@ import Synchronization
 import Dispatch
 
 /// Consumes messages from Kafka through librdkafka, in a consumer group (``subscribe(topics:startingAt:)``)
-/// or from partitions you choose (``assign(_:)``).
+/// or from partitions you choose (``assign(_:timeout:)``).
 ///
 /// ```swift
 /// var config = KafkaConfiguration(bootstrapServers: ["localhost:9092"])
@@ -23,7 +23,7 @@ import Dispatch
 /// Offsets: with `enable.auto.offset.store` left on (the default), a message's offset is
 /// stored once the loop has taken it and asked for the next one (or calls ``commit()``), and
 /// auto commit (`enable.auto.commit`, default on) commits stored offsets in the background and
-/// at ``close()``: at-least-once. With `enable.auto.offset.store=false`, only
+/// at ``close(timeout:)``: at-least-once. With `enable.auto.offset.store=false`, only
 /// ``storeOffset(_:)`` stores them.
 ///
 /// `max.poll.interval.ms` (default 300 s) is honoured as in every librdkafka client: if the loop
@@ -105,9 +105,11 @@ public final class KafkaConsumer: Sendable {
     /// Joins the group (`group.id`) and consumes `topics`; names starting with `^` are regular
     /// expressions (`rd_kafka_subscribe`).
     ///
-    /// - Parameter startingAt: Where to start partitions for which the group has no committed
-    ///   offset (otherwise `auto.offset.reset` applies); a restarted app resumes from its
-    ///   committed offsets.
+    /// - Parameters:
+    ///   - topics: Topic names or `^` patterns.
+    ///   - startingAt: Where to start partitions for which the group has no committed
+    ///     offset (otherwise `auto.offset.reset` applies); a restarted app resumes from its
+    ///     committed offsets.
     public func subscribe(topics: [String], startingAt: [TopicPartition: KafkaOffset] = [:]) throws(KafkaError) {
         try ensureOpen()
         guard !topics.isEmpty else { throw KafkaError.invalidArgument("no topics to subscribe to", fix: "name at least one topic") }
@@ -146,7 +148,7 @@ public final class KafkaConsumer: Sendable {
             throw KafkaError.invalidArgument("cannot assign \(tp)", fix: "use a topic name and a partition number >= 0")
         }
         let core = self.core
-        let times = partitions.compactMapValues { if case .timestamp(let ms) = $0 { return ms } else { return nil } }
+        let times = partitions.compactMapValues { if case .timestamp(let t) = $0 { return t.millisecondsSinceEpoch } else { return nil } }
         let ms = timeout.clampedMilliseconds
         let resolved = times.isEmpty ? [:] : try await Blocking.run { () throws(KafkaError) in try core.offsetsForTimes(times, timeoutMs: ms) }
         // In topic and partition order, not the dictionary's random one: librdkafka looks start
@@ -172,8 +174,9 @@ public final class KafkaConsumer: Sendable {
 
     /// The messages, as the loop asks for them. Throws on fatal and security errors (wrong
     /// password, untrusted certificate); other errors and partition EOF go to
-    /// ``Options/eventHandler``. Ends when the consumer is closed or the iterating task is
-    /// cancelled.
+    /// ``Options/eventHandler``. Ends when the consumer is closed, or, once the iterating task
+    /// is cancelled, when the batch in hand has been handed out (no wait: a batch is already
+    /// in memory, and checking per message would cost every message).
     public var messages: Messages { Messages(consumer: self) }
 
     /// Up to `maxMessages` messages, waiting at most `timeout` for the first one.
@@ -233,7 +236,8 @@ public final class KafkaConsumer: Sendable {
         try core.store([(message.topicPartition, message.offset + 1)])
     }
 
-    /// The group's committed offsets (`rd_kafka_committed`); -1001 where none.
+    /// The group's committed offsets (`rd_kafka_committed`): the next offset to consume per
+    /// partition. A partition the group has committed nothing for is absent.
     public func committed(for partitions: [TopicPartition], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [TopicPartition: Int64] {
         try ensureOpen()
         let core = self.core
@@ -241,7 +245,8 @@ public final class KafkaConsumer: Sendable {
         return try await Blocking.run { () throws(KafkaError) in try core.committed(partitions, timeoutMs: ms) }
     }
 
-    /// The next offset this consumer will read per partition (`rd_kafka_position`); -1001 where unknown.
+    /// The next offset this consumer will read per partition (`rd_kafka_position`). A partition
+    /// whose position is not known yet (nothing consumed, not assigned) is absent.
     public func position(for partitions: [TopicPartition]) throws(KafkaError) -> [TopicPartition: Int64] {
         try ensureOpen()
         return try core.position(partitions)
@@ -253,7 +258,7 @@ public final class KafkaConsumer: Sendable {
         let core = self.core
         let ms = timeout.clampedMilliseconds
         try await Blocking.run { () throws(KafkaError) in
-            let times = positions.compactMapValues { if case .timestamp(let t) = $0 { return t } else { return nil } }
+            let times = positions.compactMapValues { if case .timestamp(let t) = $0 { return t.millisecondsSinceEpoch } else { return nil } }
             let resolved = times.isEmpty ? [:] : try core.offsetsForTimes(times, timeoutMs: ms)
             try core.seek(positions.map { ($0.key, resolved[$0.key] ?? $0.value.logicalValue ?? -1) }, timeoutMs: ms)
         }
@@ -285,13 +290,16 @@ public final class KafkaConsumer: Sendable {
         return (result.0, result.1)
     }
 
-    /// For each partition, the first offset whose timestamp is at or after the given one (ms since
-    /// the epoch); -1 when none (`rd_kafka_offsets_for_times`).
-    public func offsetsForTimes(_ times: [TopicPartition: Int64], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [TopicPartition: Int64] {
+    /// For each partition, the first offset whose timestamp is at or after the given one
+    /// (`rd_kafka_offsets_for_times`). A partition with no such message is absent.
+    public func offsetsForTimes(_ times: [TopicPartition: KafkaTimestamp], timeout: Duration = .seconds(10)) async throws(KafkaError) -> [TopicPartition: Int64] {
         try ensureOpen()
         let core = self.core
         let ms = timeout.clampedMilliseconds
-        return try await Blocking.run { () throws(KafkaError) in try core.offsetsForTimes(times, timeoutMs: ms) }
+        let found = try await Blocking.run { () throws(KafkaError) in
+            try core.offsetsForTimes(times.mapValues(\.millisecondsSinceEpoch), timeoutMs: ms)
+        }
+        return found.filter { $0.value >= 0 }
     }
 
     /// Messages left to read per partition: the high watermark minus this consumer's position
@@ -302,7 +310,7 @@ public final class KafkaConsumer: Sendable {
         var result: [TopicPartition: Int64] = [:]
         for tp in partitions {
             let high = try await watermarkOffsets(for: tp, timeout: timeout).high
-            let at = (positions[tp].flatMap { $0 >= 0 ? $0 : nil }) ?? (committed[tp].flatMap { $0 >= 0 ? $0 : nil })
+            let at = positions[tp] ?? committed[tp]
             result[tp] = at.map { max(0, high - $0) } ?? high
         }
         return result
@@ -356,25 +364,27 @@ extension KafkaConsumer {
     /// The messages of a consumer, handed over in batches without a task hop per message.
     public struct Messages: AsyncSequence, Sendable {
         public typealias Element = KafkaMessage
+        public typealias Failure = KafkaError
         let consumer: KafkaConsumer
 
         public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(core: consumer.core) }
 
         public struct AsyncIterator: AsyncIteratorProtocol {
+            public typealias Failure = KafkaError
             @usableFromInline let core: ConsumerCore
             @usableFromInline var batch: MessageBatch?
             @usableFromInline var index = 0
 
             init(core: ConsumerCore) { self.core = core }
 
-            public mutating func next() async throws -> KafkaMessage? {
+            public mutating func next() async throws(KafkaError) -> KafkaMessage? {
                 try await next(isolation: nil)
             }
 
             /// Runs on the caller's actor: a loop on the main actor takes messages without a hop
             /// per message (only fetching a new batch leaves the actor).
             @inlinable
-            public mutating func next(isolation actor: isolated (any Actor)?) async throws -> KafkaMessage? {
+            public mutating func next(isolation actor: isolated (any Actor)?) async throws(KafkaError) -> KafkaMessage? {
                 // The common case, inlined into the caller's loop: the next message of the batch.
                 // After close, messages left in the batch belong to whoever owns the partition next.
                 if let batch, index < batch.count, !core.isClosed.load(ordering: .relaxed) {
@@ -387,7 +397,7 @@ extension KafkaConsumer {
             }
 
             @usableFromInline
-            mutating func nextBatch(isolation actor: isolated (any Actor)?) async throws -> KafkaMessage? {
+            mutating func nextBatch(isolation actor: isolated (any Actor)?) async throws(KafkaError) -> KafkaMessage? {
                 while true {
                     if core.isClosed.load(ordering: .relaxed) { return nil }
                     if let batch, index < batch.count {

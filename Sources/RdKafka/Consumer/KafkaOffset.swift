@@ -8,9 +8,9 @@ public enum KafkaOffset: Sendable, Hashable {
     case committed
     /// This exact offset.
     case offset(Int64)
-    /// The first message with a timestamp at or after this one, in ms since the epoch
+    /// The first message with a timestamp at or after this one, or the end when there is none
     /// (resolved with `rd_kafka_offsets_for_times`).
-    case timestamp(Int64)
+    case timestamp(KafkaTimestamp)
 
     var logicalValue: Int64? {
         switch self {

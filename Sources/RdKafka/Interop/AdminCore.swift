@@ -119,6 +119,9 @@ final class AdminCore: @unchecked Sendable {
 
     // MARK: Metadata
 
+    /// A broker id, or `nil` for librdkafka's "none" (-1).
+    private static func brokerID(_ id: Int32) -> Int32? { id >= 0 ? id : nil }
+
     func metadata(topic: String?, timeoutMs: Int32) throws(KafkaError) -> KafkaClusterMetadata {
         var metadata: UnsafePointer<rd_kafka_metadata>? = nil
         var rkt: OpaquePointer? = nil
@@ -139,7 +142,7 @@ final class AdminCore: @unchecked Sendable {
             let partitions = (0..<Int(t.partition_cnt)).map { j -> KafkaClusterMetadata.Partition in
                 let p = t.partitions[j]
                 return KafkaClusterMetadata.Partition(
-                    id: p.id, leader: p.leader,
+                    id: p.id, leader: Self.brokerID(p.leader),
                     replicas: (0..<Int(p.replica_cnt)).map { p.replicas[$0] },
                     inSyncReplicas: (0..<Int(p.isr_cnt)).map { p.isrs[$0] },
                     error: p.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : Interop.error(p.err))
@@ -154,7 +157,7 @@ final class AdminCore: @unchecked Sendable {
             rd_kafka_mem_free(rk, id)
         }
         return KafkaClusterMetadata(
-            clusterID: clusterID, controllerID: rd_kafka_controllerid(rk, timeoutMs),
+            clusterID: clusterID, controllerID: Self.brokerID(rd_kafka_controllerid(rk, timeoutMs)),
             brokers: brokers.sorted { $0.id < $1.id }, topics: topics.sorted { $0.name < $1.name })
     }
 
@@ -173,12 +176,15 @@ final class AdminCore: @unchecked Sendable {
         defer { for t in made { rd_kafka_NewTopic_destroy(t) } }
         for topic in topics {
             var errstr = [CChar](repeating: 0, count: 512)
-            guard let t = rd_kafka_NewTopic_new(topic.name, topic.partitions, topic.replicationFactor, &errstr, errstr.count) else {
+            guard let t = rd_kafka_NewTopic_new(topic.name, topic.partitions ?? -1, topic.replicationFactor ?? -1, &errstr, errstr.count) else {
                 throw KafkaError.invalidArgument("topic \(topic.name): \(Interop.string(errstr))")
             }
             made.append(t)
             for (name, value) in topic.configs.sorted(by: { $0.key < $1.key }) {
-                _ = rd_kafka_NewTopic_set_config(t, name, value)
+                let error = rd_kafka_NewTopic_set_config(t, name, value)
+                if error != RD_KAFKA_RESP_ERR_NO_ERROR {
+                    throw KafkaError.invalidArgument("topic \(topic.name): config \(name)=\(value): \(Interop.errorText(Int32(error.rawValue)))")
+                }
             }
         }
         return try request(RD_KAFKA_ADMIN_OP_CREATETOPICS, timeoutMs: timeoutMs, configure: { options in
@@ -345,12 +351,12 @@ final class AdminCore: @unchecked Sendable {
                         clientID: String(cString: rd_kafka_MemberDescription_client_id(m)),
                         host: String(cString: rd_kafka_MemberDescription_host(m)), assignment: assignment)
                 }
-                let coordinator = rd_kafka_ConsumerGroupDescription_coordinator(g).map { rd_kafka_Node_id($0) } ?? -1
+                let coordinator = rd_kafka_ConsumerGroupDescription_coordinator(g).flatMap { Self.brokerID(Int32(rd_kafka_Node_id($0))) }
                 return ConsumerGroupDescription(
                     groupID: String(cString: rd_kafka_ConsumerGroupDescription_group_id(g)),
                     state: String(cString: rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(g))),
                     partitionAssignor: rd_kafka_ConsumerGroupDescription_partition_assignor(g).map { String(cString: $0) } ?? "",
-                    members: members, coordinator: Int32(coordinator), error: error)
+                    members: members, coordinator: coordinator, error: error)
             }
         })
     }
@@ -384,7 +390,7 @@ final class AdminCore: @unchecked Sendable {
             guard let results = rd_kafka_ListConsumerGroupOffsets_result_groups(rd_kafka_event_ListConsumerGroupOffsets_result(event), &count),
                   count > 0, let first = results[0] else { return [:] }
             let partitions = try AdminCore.partitions(ofGroupResult: first)
-            return Dictionary(partitions.map { ($0.0, $0.offset) }, uniquingKeysWith: { $1 })
+            return Dictionary(partitions.filter { $0.offset >= 0 }.map { ($0.0, $0.offset) }, uniquingKeysWith: { $1 })
         })
     }
 

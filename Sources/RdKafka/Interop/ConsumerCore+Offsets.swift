@@ -90,13 +90,19 @@ extension ConsumerCore {
         let list = NativePartitionList(partitions.map { ($0, Int64(-1001)) })
         try check(rd_kafka_committed(rk, list.pointer, timeoutMs), "read committed offsets")
         try checkPartitions(list, "read committed offset of")
-        return Dictionary(list.elements.map { ($0.0, $0.offset) }, uniquingKeysWith: { $1 })
+        return Self.known(list)
     }
 
     func position(_ partitions: [TopicPartition]) throws(KafkaError) -> [TopicPartition: Int64] {
         let list = NativePartitionList(partitions.map { ($0, Int64(-1001)) })
         try check(rd_kafka_position(rk, list.pointer), "read positions")
-        return Dictionary(list.elements.map { ($0.0, $0.offset) }, uniquingKeysWith: { $1 })
+        return Self.known(list)
+    }
+
+    /// The real offsets of a list: librdkafka's "none" (`RD_KAFKA_OFFSET_INVALID`) and other
+    /// logical offsets are left out.
+    private static func known(_ list: NativePartitionList) -> [TopicPartition: Int64] {
+        Dictionary(list.elements.filter { $0.offset >= 0 }.map { ($0.0, $0.offset) }, uniquingKeysWith: { $1 })
     }
 
     func seek(_ partitions: [(TopicPartition, Int64)], timeoutMs: Int32) throws(KafkaError) {

@@ -365,8 +365,8 @@ final class ConsumerCore: @unchecked Sendable {
             let tp = TopicPartition(String(cString: topic), element.partition)
             guard !hasCommitted.contains(tp), let start = positions[tp] else { continue }
             switch start {
-            case .timestamp(let ms):
-                list.pointee.elems[i].offset = (try? offsetsForTimes([tp: ms], timeoutMs: 10_000)[tp]) ?? -1
+            case .timestamp(let time):
+                list.pointee.elems[i].offset = (try? offsetsForTimes([tp: time.millisecondsSinceEpoch], timeoutMs: 10_000)[tp]) ?? -1
             default:
                 list.pointee.elems[i].offset = start.logicalValue ?? -1001
             }

@@ -1,5 +1,5 @@
 /// What a produced message's librdkafka opaque (`rd_kafka_message_t._private`) stands for:
-/// the id of a ``KafkaProducer/produce(_:)`` message, shifted left by one with the low bit set
+/// the id of a `KafkaProducer.produce(_:)` message, shifted left by one with the low bit set
 /// (no allocation per fire-and-forget message), or a retained ``PendingDelivery`` (an awaited or
 /// callback send; objects are aligned, so their low bit is clear).
 enum DeliveryOpaque {
@@ -11,7 +11,7 @@ enum DeliveryOpaque {
         UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: (id << 1) | 1))
     }
 
-    /// The ``KafkaProducer/produce(_:)`` id, 0 for the other kinds.
+    /// The `KafkaProducer.produce(_:)` id, 0 for the other kinds.
     var messageID: UInt64 {
         if case .id(let id) = self { return id }
         return 0

@@ -80,6 +80,10 @@ enum Interop {
 }
 
 extension Interop {
+    /// A real offset, or `nil` for librdkafka's logical ones (`RD_KAFKA_OFFSET_INVALID`, ...).
+    @inline(__always)
+    static func offset(_ value: Int64) -> Int64? { value >= 0 ? value : nil }
+
     /// A message's timestamp and its kind (`rd_kafka_message_timestamp`), nil when it has none.
     static func timestamp(of message: UnsafePointer<rd_kafka_message_t>) -> KafkaTimestamp? {
         var type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE

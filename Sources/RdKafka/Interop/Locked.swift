@@ -4,7 +4,10 @@
 /// ThreadSanitizer does not see: every access under such a lock was reported as a race, which
 /// hid the real ones. `pthread_mutex_lock` is intercepted, so `make check` with `thread` can
 /// tell the two apart. Uncontended it costs about what `Mutex` does.
-package final class Locked<Value>: @unchecked Sendable {
+///
+/// `Sendable` only when `Value` is: the lock orders access, it does not make a value that is
+/// unsafe to share (a class with its own mutable state) safe to hand to another thread.
+package final class Locked<Value> {
     private let lock = Condition()
     private var value: Value
 
@@ -19,3 +22,5 @@ package final class Locked<Value>: @unchecked Sendable {
         return try body(&value)
     }
 }
+
+extension Locked: @unchecked Sendable where Value: Sendable {}

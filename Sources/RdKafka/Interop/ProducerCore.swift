@@ -87,7 +87,7 @@ final class ProducerCore: @unchecked Sendable {
     @exclusivity(unchecked) private var topicNames: [OpaquePointer: String] = [:]
     /// The fire-and-forget report being handed over (see ``delivered(_:)``).
     @exclusivity(unchecked) private var slot = DeliveryReport(
-        topic: "", partition: -1, offset: -1, timestamp: nil, latencyMicroseconds: nil, messageID: 0, error: nil)
+        topic: "", partition: -1, offset: nil, timestamp: nil, latencyMicroseconds: nil, messageID: 0, error: nil)
     /// The topic handle whose name `slot` holds: a run of one topic's reports costs no lookup.
     @exclusivity(unchecked) private var slotTopic: OpaquePointer?
     private static let streamBatch = 512
@@ -398,7 +398,7 @@ final class ProducerCore: @unchecked Sendable {
             slotTopic = rkt
         }
         slot.partition = message.pointee.partition
-        slot.offset = message.pointee.offset
+        slot.offset = Interop.offset(message.pointee.offset)
         slot.timestamp = Interop.timestamp(of: message)
         slot.messageID = opaque.messageID
         if measuresLatency { slot.latencyMicroseconds = rd_kafka_message_latency(message) }
@@ -432,7 +432,7 @@ final class ProducerCore: @unchecked Sendable {
     /// The report of an awaited or callback send, with its latency (`rd_kafka_message_latency`).
     private func report(_ message: UnsafePointer<rd_kafka_message_t>, topic: String, error: KafkaError?) -> DeliveryReport {
         DeliveryReport(
-            topic: topic, partition: message.pointee.partition, offset: message.pointee.offset, timestamp: Interop.timestamp(of: message),
+            topic: topic, partition: message.pointee.partition, offset: Interop.offset(message.pointee.offset), timestamp: Interop.timestamp(of: message),
             latencyMicroseconds: rd_kafka_message_latency(message), messageID: 0, error: error)
     }
 

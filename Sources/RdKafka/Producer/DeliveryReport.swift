@@ -5,16 +5,17 @@
 public struct DeliveryReport: Sendable, Hashable {
     public var topic: String
     public var partition: Int32
-    /// The offset the broker gave the message (-1 when not delivered or unknown, as with acks=0).
-    public var offset: Int64
+    /// The offset the broker gave the message (`nil` when not delivered, or unknown as with
+    /// `acks=0`).
+    public var offset: Int64?
     /// The message's timestamp as stored.
     public var timestamp: KafkaTimestamp?
     /// Time from enqueue to the broker's answer, in microseconds (`rd_kafka_message_latency`).
-    /// Always set for ``KafkaProducer/send(_:)`` and ``KafkaProducer/send(_:onDelivery:)``;
-    /// for ``KafkaProducer/produce(_:)`` only with ``KafkaProducer/Options/measuresLatency``
+    /// Always set for ``KafkaProducer/send(_:)`` and `KafkaProducer.send(_:onDelivery:)`;
+    /// for `KafkaProducer.produce(_:)` only with ``KafkaProducer/Options/measuresLatency``
     /// (a clock read per report), else `nil`.
     public var latencyMicroseconds: Int64?
-    /// The id ``KafkaProducer/produce(_:)`` returned for this message (0 for other forms).
+    /// The id `KafkaProducer.produce(_:)` returned for this message (0 for other forms).
     public var messageID: UInt64
     // Visible to inlined code, so that `isDelivered` inlines into the app's handler (a call per
     // report otherwise, ~2 ns in `perf`).
@@ -29,7 +30,7 @@ public struct DeliveryReport: Sendable, Hashable {
     @inlinable public var isDelivered: Bool { failure == nil }
 
     init(
-        topic: String, partition: Int32, offset: Int64, timestamp: KafkaTimestamp?, latencyMicroseconds: Int64?,
+        topic: String, partition: Int32, offset: Int64?, timestamp: KafkaTimestamp?, latencyMicroseconds: Int64?,
         messageID: UInt64, error: KafkaError?
     ) {
         self.topic = topic
@@ -47,5 +48,15 @@ public struct DeliveryReport: Sendable, Hashable {
         init(_ error: KafkaError) { self.error = error }
         @usableFromInline static func == (a: Failure, b: Failure) -> Bool { a.error == b.error }
         @usableFromInline func hash(into hasher: inout Hasher) { hasher.combine(error) }
+    }
+}
+
+extension DeliveryReport: CustomStringConvertible {
+    /// `topic[partition]@offset` when delivered (without `@offset` when the broker gave none,
+    /// as with `acks=0`), else `topic[partition]: not delivered: <error>`.
+    public var description: String {
+        let place = partition >= 0 ? "\(topic)[\(partition)]" : topic
+        if let error { return "\(place): not delivered: \(error)" }
+        return offset.map { "\(place)@\($0)" } ?? place
     }
 }

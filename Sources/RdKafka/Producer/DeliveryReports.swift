@@ -1,4 +1,4 @@
-/// Delivery reports of fire-and-forget messages (``KafkaProducer/produce(_:)``), in the order
+/// Delivery reports of fire-and-forget messages (`KafkaProducer.produce(_:)`), in the order
 /// librdkafka delivers them. Buffered up to ``KafkaProducer/Options/deliveryReportBufferSize``;
 /// when the buffer is full, the producer waits rather than dropping reports, so iterate it.
 ///
@@ -6,6 +6,7 @@
 /// cancelled. Several iterators may run at once: each report goes to exactly one of them.
 public struct DeliveryReports: AsyncSequence, Sendable {
     public typealias Element = DeliveryReport
+    public typealias Failure = Never
     let buffer: DeliveryReportBuffer
 
     public struct AsyncIterator: AsyncIteratorProtocol {

@@ -8,8 +8,8 @@ import Foundation
 ///
 /// Three ways to learn each message's fate:
 /// - ``send(_:)``: `await` the broker's acknowledgement and get a ``DeliveryReport``.
-/// - ``send(_:onDelivery:)``: a callback, without a task per message.
-/// - ``produce(_:)``: fire and forget; reports go to ``Options/deliveryHandler`` and to
+/// - `send(_:onDelivery:)`: a callback, without a task per message.
+/// - `produce(_:)`: fire and forget; reports go to ``Options/deliveryHandler`` and to
 ///   ``deliveryReports`` (when ``Options/deliveryReportBufferSize`` is set); without either,
 ///   failures are kept for ``takeUndelivered()``.
 ///
@@ -30,11 +30,11 @@ public final class KafkaProducer: Sendable {
     /// The handlers may capture the producer: ``shutdown(timeout:)`` releases them, which
     /// breaks that reference cycle.
     public struct Options: Sendable {
-        /// Buffer for ``deliveryReports`` (reports of ``produce(_:)``); `nil` (the default)
+        /// Buffer for ``deliveryReports`` (reports of `produce(_:)`); `nil` (the default)
         /// leaves the stream off.
         public var deliveryReportBufferSize: Int?
-        /// Receives the report of every ``produce(_:)`` message, on the SDK's delivery thread,
-        /// inside a ``produce(_:)`` call that serves ready reports, or on the thread of a
+        /// Receives the report of every `produce(_:)` message, on the SDK's delivery thread,
+        /// inside a `produce(_:)` call that serves ready reports, or on the thread of a
         /// ``flush(timeout:)``, ``shutdown(timeout:)``, ``commitTransaction(timeout:)`` or
         /// ``abortTransaction(timeout:)`` (librdkafka serves reports while they wait),
         /// like librdkafka's `dr_msg_cb`: keep it short. No allocation per message. Never called
@@ -54,7 +54,7 @@ public final class KafkaProducer: Sendable {
         /// On an authentication or SSL error, fail queued messages at once instead of letting
         /// them wait for `message.timeout.ms`.
         public var failFastOnSecurityErrors: Bool
-        /// Whether reports of ``produce(_:)`` messages carry
+        /// Whether reports of `produce(_:)` messages carry
         /// ``DeliveryReport/latencyMicroseconds``. Off by default: the clock read costs about a
         /// tenth of a fire-and-forget message's time in the SDK. Sends always carry it.
         public var measuresLatency: Bool
@@ -132,7 +132,7 @@ public final class KafkaProducer: Sendable {
     /// Messages whose delivery failed since the producer was created.
     public var failedDeliveryCount: Int { core.failedDeliveries.load(ordering: .relaxed) }
 
-    /// Reports of ``produce(_:)`` messages, or `nil` when
+    /// Reports of `produce(_:)` messages, or `nil` when
     /// ``Options/deliveryReportBufferSize`` was not set.
     public var deliveryReports: DeliveryReports? { core.reports.map(DeliveryReports.init) }
 
@@ -144,7 +144,7 @@ public final class KafkaProducer: Sendable {
     ///
     /// Cancelling the task resumes it at once with `CancellationError`. A message still waiting
     /// for room is not sent; one already handed to librdkafka may still be delivered, and its
-    /// report then goes where ``produce(_:)`` reports go (``Options/deliveryHandler``,
+    /// report then goes where `produce(_:)` reports go (``Options/deliveryHandler``,
     /// ``deliveryReports``, or, when it failed and neither is set, ``takeUndelivered()``).
     /// - Returns: Where the message was written.
     /// - Throws: `KafkaError` when the message was not delivered (timeout, unknown topic, too
@@ -183,7 +183,7 @@ public final class KafkaProducer: Sendable {
 
     /// Sends `message`; `onDelivery` receives its report (check ``DeliveryReport/error``).
     ///
-    /// `onDelivery` runs on the SDK's delivery thread (or inside a ``produce(_:)`` call that
+    /// `onDelivery` runs on the SDK's delivery thread (or inside a `produce(_:)` call that
     /// serves ready reports): keep it short and do not block in it.
     /// Blocks the calling thread while librdkafka's queue is full (up to
     /// ``Options/queueFullTimeout``), so it is not for async code: there, the async overload
@@ -251,7 +251,7 @@ public final class KafkaProducer: Sendable {
         return id
     }
 
-    /// The rest of ``produce(_:)`` once librdkafka refused the message: an error, or a full
+    /// The rest of `produce(_:)` once librdkafka refused the message: an error, or a full
     /// queue to wait on. Kept apart so the common path stays small.
     @inline(never)
     private func produceAfterRefusal(
@@ -283,7 +283,7 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// The async ``produce(_:)``, by its earlier name.
+    /// The async `produce(_:)`, by its earlier name.
     @available(*, deprecated, renamed: "produce(_:)")
     @discardableResult
     public func produceWaitingForRoom(_ message: KafkaProducerMessage) async throws -> UInt64 {
@@ -333,7 +333,7 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Makes this (idempotent) producer suffer a fatal error, for tests of error handling
-    /// (`rd_kafka_test_fatal_error`). Visible inside this package only: `RdKafkaTesting`.
+    /// (`rd_kafka_test_fatal_error`). Package access: the SDK's own tests use it.
     package func injectFatalError(_ code: KafkaError.Code = .init(rawValue: 47) /* INVALID_PRODUCER_EPOCH */, reason: String) throws(KafkaError) {
         try core.injectFatalError(code, reason: reason)
     }

@@ -23,9 +23,9 @@ public enum PortalApplication {
         logger.info("Kafka producer configuration:\n\(producerConfig)")
         for warning in producerConfig.warnings { logger.warning("Kafka configuration: \(warning)") }
         // Statistics cost librdkafka a JSON document per client and interval: only when asked for.
-        func statistics(_ config: KafkaConfiguration) -> KafkaMetricsBridge? { (config.statisticsIntervalMs ?? 0) > 0 ? metrics : nil }
-        if let interval = producerConfig.statisticsIntervalMs, interval > 0 {
-            logger.info("Kafka statistics every \(interval) ms are recorded as swift-metrics gauges")
+        func statistics(_ config: KafkaConfiguration) -> KafkaMetricsBridge? { (config.statisticsInterval ?? .zero) > .zero ? metrics : nil }
+        if let interval = producerConfig.statisticsInterval, interval > .zero {
+            logger.info("Kafka statistics every \(interval) are recorded as swift-metrics gauges")
         }
         let publisher = try PricePublisher(
             configuration: producerConfig, topic: settings.topic, logger: logger, shutdownTimeout: settings.shutdownTimeout,

@@ -75,7 +75,7 @@ public struct PortalSettings: Sendable {
         defaults.acks = .all
         defaults["message.send.max.retries"] = "3"
         // An HTTP caller waits for the report: fail within seconds, not librdkafka's 5 minutes.
-        defaults.messageTimeoutMs = 10_000
+        defaults.messageTimeout = .seconds(10)
         return defaults.merging(try kafkaConfiguration()).merging(overrides)
     }
 

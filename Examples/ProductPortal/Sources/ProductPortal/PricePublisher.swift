@@ -37,7 +37,7 @@ public final class PricePublisher: Service, Sendable {
         let report = try await producer.send(message)
         logger.info("Price update published", metadata: [
             "product": "\(update.product)", "price": "\(update.updatedPrice)",
-            "partition": "\(report.partition)", "offset": "\(report.offset)",
+            "partition": "\(report.partition)", "offset": "\(report.offset.map(String.init) ?? "unknown")",
         ])
         return report
     }

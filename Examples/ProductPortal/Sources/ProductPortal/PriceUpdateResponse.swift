@@ -8,9 +8,10 @@ public struct PriceUpdateResponse: Codable, Sendable, Equatable, ResponseGenerat
     public var updatedPrice: Double
     public var topic: String
     public var partition: Int32
-    public var offset: Int64
+    /// `nil` (left out of the JSON) when the broker gave none, as with `acks=0`.
+    public var offset: Int64?
 
-    public init(product: String, updatedPrice: Double, topic: String, partition: Int32, offset: Int64) {
+    public init(product: String, updatedPrice: Double, topic: String, partition: Int32, offset: Int64?) {
         self.status = "Success"
         self.product = product
         self.updatedPrice = updatedPrice

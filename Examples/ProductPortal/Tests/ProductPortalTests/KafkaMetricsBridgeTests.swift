@@ -23,7 +23,7 @@ struct KafkaMetricsBridgeTests {
         let metrics = TestMetrics()
         let bridge = KafkaMetricsBridge(factory: metrics)
         var config = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
-        config.statisticsIntervalMs = 100
+        config.statisticsInterval = .milliseconds(100)
         let producer = try KafkaProducer(
             configuration: config, options: .init(logHandler: KafkaLog.none, statisticsHandler: bridge.statisticsHandler))
         var payloadBytes: Int64 = 0
@@ -78,7 +78,7 @@ struct KafkaMetricsBridgeTests {
         let metrics = TestMetrics()
         let bridge = KafkaMetricsBridge(factory: metrics)
         let latest = Mutex<KafkaStatistics?>(nil)
-        config.statisticsIntervalMs = 100
+        config.statisticsInterval = .milliseconds(100)
         config.groupID = KafkaTestSupport.uniqueGroupID("metrics")
         config.autoOffsetReset = .earliest
         let consumer = try KafkaConsumer(configuration: config, options: .init(logHandler: KafkaLog.none, eventHandler: { event in
@@ -154,12 +154,12 @@ struct KafkaMetricsBridgeTests {
         try "statistics.interval.ms=5000\n".write(toFile: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: file) }
         for (environment, expected) in [
-            (["PORTAL_KAFKA_CONFIG": file], 5000), (["PORTAL_KAFKA_CONFIG": file, "KAFKA_STATISTICS_INTERVAL_MS": "250"], 250), ([:], nil),
+            (["PORTAL_KAFKA_CONFIG": file], Duration.seconds(5)), (["PORTAL_KAFKA_CONFIG": file, "KAFKA_STATISTICS_INTERVAL_MS": "250"], .milliseconds(250)), ([:], nil),
         ] {
             let settings = try PortalSettings.fromEnvironment(environment)
-            #expect(try settings.producerConfiguration().statisticsIntervalMs == expected, "\(environment)")
+            #expect(try settings.producerConfiguration().statisticsInterval == expected, "\(environment)")
             for subscriber in settings.subscribers {
-                #expect(try settings.consumerConfiguration(for: subscriber).statisticsIntervalMs == expected, "\(environment)")
+                #expect(try settings.consumerConfiguration(for: subscriber).statisticsInterval == expected, "\(environment)")
             }
         }
     }

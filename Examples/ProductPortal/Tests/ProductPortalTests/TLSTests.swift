@@ -42,7 +42,7 @@ struct TLSTests {
 
             // And the exact bytes, read back independently with the file's settings.
             let consumer = try KafkaConsumer(configuration: tls, options: .init(logHandler: KafkaLog.none))
-            try await consumer.assign([TopicPartition(topic, answer.partition): .offset(answer.offset)])
+            try await consumer.assign([TopicPartition(topic, answer.partition): .offset(try #require(answer.offset))])
             let messages = try await KafkaTestSupport.collect(1, from: consumer, timeout: .seconds(30))
             #expect(messages.first?.valueString == #"{"Product":"ABC","UpdatedPrice":100.0}"#)
             #expect(messages.first?.keyString == "ABC")
