@@ -17,7 +17,7 @@ let package = Package(
             providers: [.apt(["librdkafka-dev"]), .brew(["librdkafka"])]
         ),
         .target(name: "RdKafka", dependencies: ["CRdKafka"]),
-        .target(name: "RdKafkaTesting", dependencies: ["RdKafka", "CRdKafka"]),
+        .target(name: "RdKafkaTesting", dependencies: ["RdKafka"]),
         .executableTarget(
             name: "rdkafka-cli",
             dependencies: ["RdKafka", "RdKafkaTesting"],
@@ -28,7 +28,7 @@ let package = Package(
         .executableTarget(name: "production-stream", dependencies: ["RdKafka", "ExampleSupport"], path: "Examples/ProductionStream"),
         .executableTarget(name: "config-file-client", dependencies: ["RdKafka", "ExampleSupport"], path: "Examples/ConfigFileClients", exclude: ["config"]),
         .executableTarget(name: "java-patterns", dependencies: ["RdKafka", "ExampleSupport"], path: "Examples/JavaPatterns"),
-        .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "RdKafkaTesting", "CRdKafka"]),
+        .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "RdKafkaTesting"]),
         .testTarget(name: "RdKafkaIntegrationTests", dependencies: ["RdKafka", "RdKafkaTesting"]),
     ],
     swiftLanguageModes: [.v6]

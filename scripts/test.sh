@@ -21,7 +21,8 @@ trap cleanup EXIT
 trap 'echo "make test: interrupted (SIGINT)"; exit 130' INT
 trap 'echo "make test: terminated (SIGTERM)"; exit 143' TERM
 
-"$ROOT/scripts/check-portability.sh" || { echo "make test: scripts/check-portability.sh failed; swift test not run"; exit 1; }
+"$ROOT/scripts/check-structure.sh" --self-test || { echo "make test: a planted violation went unnoticed (scripts/check-structure.sh --self-test); swift test not run"; exit 1; }
+"$ROOT/scripts/check-structure.sh" || { echo "make test: scripts/check-structure.sh failed; swift test not run"; exit 1; }
 if ! "$ROOT/scripts/setup.sh"; then
     echo "make test: scripts/setup.sh failed; swift test not run"
     exit 1

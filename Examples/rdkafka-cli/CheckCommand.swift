@@ -1,8 +1,5 @@
 import Foundation
 import RdKafka
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// `rdkafka-cli check`: a connectivity and security diagnosis, one line per step with
 /// pass/fail and the fix: configuration, name resolution, TCP connect, then TLS, SASL and
@@ -41,7 +38,7 @@ enum CheckCommand {
                 continue
             }
             let addresses: [String]
-            switch resolve(host, port) {
+            switch Sockets.resolve(host, port) {
             case .success(let found):
                 addresses = found
                 report.pass("resolve", "\(host) -> \(found.joined(separator: ", "))")
@@ -49,7 +46,7 @@ enum CheckCommand {
                 report.fail("resolve", "\(host): \(message)", fix: "check the host name in bootstrap.servers and DNS")
                 continue
             }
-            switch connect(addresses.first ?? host, port, timeoutMs: 3_000) {
+            switch Sockets.connect(addresses.first ?? host, port, timeoutMs: 3_000) {
             case nil:
                 reachable = true
                 report.pass("tcp", "\(server) accepts connections")
@@ -98,49 +95,5 @@ enum CheckCommand {
         guard let colon = text.lastIndex(of: ":"), !text[..<colon].isEmpty, Int(text[text.index(after: colon)...]) != nil else { return nil }
         let host = text[..<colon].trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
         return (host, String(text[text.index(after: colon)...]))
-    }
-
-    private enum Resolution { case success([String]), failure(String) }
-
-    private static func resolve(_ host: String, _ port: String) -> Resolution {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        var list: UnsafeMutablePointer<addrinfo>? = nil
-        let status = getaddrinfo(host, port, &hints, &list)
-        guard status == 0 else { return .failure(String(cString: gai_strerror(status))) }
-        defer { freeaddrinfo(list) }
-        var found: [String] = []
-        var node = list
-        while let entry = node?.pointee {
-            var name = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-            if getnameinfo(entry.ai_addr, entry.ai_addrlen, &name, socklen_t(name.count), nil, 0, NI_NUMERICHOST) == 0 {
-                let text = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-                if !found.contains(text) { found.append(text) }
-            }
-            node = entry.ai_next
-        }
-        return .success(found)
-    }
-
-    /// A non-blocking connect bounded by `timeoutMs`; nil when the connection was accepted.
-    private static func connect(_ address: String, _ port: String, timeoutMs: Int32) -> String? {
-        var hints = addrinfo()
-        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        hints.ai_flags = AI_NUMERICHOST
-        var list: UnsafeMutablePointer<addrinfo>? = nil
-        guard getaddrinfo(address, port, &hints, &list) == 0, let entry = list?.pointee else { return "cannot parse address \(address)" }
-        defer { freeaddrinfo(list) }
-        let fd = socket(entry.ai_family, entry.ai_socktype, entry.ai_protocol)
-        guard fd >= 0 else { return String(cString: strerror(errno)) }
-        defer { close(fd) }
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-        if Glibc.connect(fd, entry.ai_addr, entry.ai_addrlen) == 0 { return nil }
-        guard errno == EINPROGRESS else { return String(cString: strerror(errno)) }
-        var pollfd = Glibc.pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-        guard poll(&pollfd, 1, timeoutMs) == 1 else { return "no answer within \(timeoutMs) ms" }
-        var error: Int32 = 0
-        var length = socklen_t(MemoryLayout<Int32>.size)
-        _ = getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &length)
-        return error == 0 ? nil : String(cString: strerror(error))
     }
 }

@@ -66,8 +66,8 @@ struct MockClusterTests {
                 cluster.pushRequestErrors(apiKey: 0, errors: [.notLeaderForPartition, .requestTimedOut, .notEnoughReplicas, .requestTimedOut])
                 faults += 4
             case 2: try cluster.setPartitionLeader(topic: topic, partition: 1, broker: 2); faults += 1
-            case 3: try cluster.setRoundTripTime(broker: 1, milliseconds: 200); faults += 1
-            case 4: try cluster.setRoundTripTime(broker: 1, milliseconds: 0)
+            case 3: try cluster.setRoundTripTime(broker: 1, to: .milliseconds(200)); faults += 1
+            case 4: try cluster.setRoundTripTime(broker: 1, to: .zero)
             case 5: try cluster.setBrokerDown(3); faults += 1
             case 7: try cluster.setBrokerUp(3)
             case 9: try cluster.setPartitionLeader(topic: topic, partition: 2, broker: 3); faults += 1

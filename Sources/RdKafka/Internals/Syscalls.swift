@@ -1,6 +1,6 @@
 // Every libc and pthread call of the SDK lives in this file (the swift-system way), with a
 // branch per platform: a new platform fails to compile here, with a message, not somewhere
-// deep in the SDK. `scripts/check-portability.sh` (run by `make test`) fails when another file
+// deep in the SDK. `scripts/check-structure.sh` (run by `make test`) fails when another file
 // of Sources/ imports a libc module.
 #if canImport(Darwin)
 import Darwin

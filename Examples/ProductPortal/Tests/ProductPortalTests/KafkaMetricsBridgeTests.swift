@@ -18,7 +18,7 @@ struct KafkaMetricsBridgeTests {
         let topic = KafkaTestSupport.uniqueTopicName("metrics")
         try cluster.createTopic(topic, partitions: 2)
         try cluster.setPartitionLeader(topic: topic, partition: 0, broker: 2)
-        for id in cluster.brokerIDs { try cluster.setRoundTripTime(broker: id, milliseconds: 50) }
+        for id in cluster.brokerIDs { try cluster.setRoundTripTime(broker: id, to: .milliseconds(50)) }
 
         let metrics = TestMetrics()
         let bridge = KafkaMetricsBridge(factory: metrics)

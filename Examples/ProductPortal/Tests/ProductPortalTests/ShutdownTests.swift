@@ -14,7 +14,7 @@ struct ShutdownTests {
         let slow = try MockCluster(brokers: 1)
         let topic = KafkaTestSupport.uniqueTopicName("product-price")
         try slow.createTopic(topic, partitions: 2)
-        try slow.setRoundTripTime(broker: 1, milliseconds: 500)
+        try slow.setRoundTripTime(broker: 1, to: .milliseconds(500))
         var settings = try TestKafka.settings(topic: topic)
         settings.kafkaEnvironment = ["KAFKA_BOOTSTRAP_SERVERS": slow.bootstrapServers]
         let (logger, logs) = CapturingLogHandler.logger(level: .info)

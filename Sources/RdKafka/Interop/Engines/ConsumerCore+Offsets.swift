@@ -7,7 +7,7 @@ import Foundation
 
 // Subscriptions, assignments and offsets: thin wrappers over librdkafka's consumer calls.
 extension ConsumerCore {
-    private var rk: OpaquePointer { handle.pointer }
+    var rk: OpaquePointer { handle.pointer }
 
     private func check(_ code: rd_kafka_resp_err_t, _ what: String) throws(KafkaError) {
         guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return }

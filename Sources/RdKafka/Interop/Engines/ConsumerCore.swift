@@ -31,27 +31,27 @@ final class ConsumerCore: @unchecked Sendable {
     }
 
     let handle: NativeHandle
-    private let queue: OpaquePointer
+    let queue: OpaquePointer
     /// Wakes broker threads that stopped fetching at `queued.min.messages` (nil when the app
     /// turned it off).
-    private let fetchWaker: FetchWaker?
+    let fetchWaker: FetchWaker?
     let maxBatch: Int
     /// The SDK stores offsets itself when the app has taken messages (see `storeTaken`).
     let sdkStoresOffsets: Bool
     // Dropped by close(): a hook that captures its consumer (to commit on revoke) would
     // otherwise keep consumer, core and handle alive forever. Read only on the poll thread
     // or inside close(), before they are dropped.
-    private var eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)?
-    private var rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)?
+    var eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)?
+    var rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)?
 
-    private let condition = Condition()
+    let condition = Condition()
     private var requests: [Request] = []
     /// Results of served requests by id, until their task picks them up (under `condition`).
     private var results: [UInt64: FetchResult] = [:]
     private var cancelledRequests: Set<UInt64> = []
-    private var stopRequested = false
+    var stopRequested = false
     private let nextRequestID = Atomic<UInt64>(1)
-    private let threadDone = DispatchSemaphore(value: 0)
+    let threadDone = DispatchSemaphore(value: 0)
     /// Set when close starts: no more messages are handed out.
     @usableFromInline let isClosed = Atomic<Bool>(false)
     /// Set when close has finished: calls fail from then on (the revoke hook may still commit
@@ -63,20 +63,20 @@ final class ConsumerCore: @unchecked Sendable {
     private let pollThread = Locked<NativeThread.Identity?>(nil)
     var isPollThread: Bool { pollThread.withLock { $0 == .current } }
     /// The running rebalance hook (what it is for, and its task), for a close that times out.
-    private let runningHook = Locked<(event: String, task: Task<Void, Never>)?>(nil)
+    let runningHook = Locked<(event: String, task: Task<Void, Never>)?>(nil)
     /// What ``close()`` is doing now, and who waits for it to finish (see ``closeInBackground(_:)``).
-    private let closing = Locked<(step: String, result: KafkaError??, waiters: [@Sendable (KafkaError?) -> Void])>(("", nil, []))
+    let closing = Locked<(step: String, result: KafkaError??, waiters: [@Sendable (KafkaError?) -> Void])>(("", nil, []))
 
     /// Fatal or security error to fail the next fetch with.
-    private let pendingError = Locked<KafkaError?>(nil)
+    let pendingError = Locked<KafkaError?>(nil)
     /// The batch the app is taking messages from, and how far its offsets are stored.
-    private let current = Locked<(batch: MessageBatch?, stored: Int)>((nil, 0))
+    let current = Locked<(batch: MessageBatch?, stored: Int)>((nil, 0))
     /// Start positions for partitions assigned by the group without a committed offset.
     let startPositions = Locked<[TopicPartition: KafkaOffset]>([:])
     /// The next offset per partition after what the app has processed, kept across
     /// rebalances: when a group rebalances, brokers may refuse commits (REBALANCE_IN_PROGRESS),
     /// and a partition given back to this member must not restart from an older commit.
-    private let processed = Locked<[TopicPartition: Int64]>([:])
+    let processed = Locked<[TopicPartition: Int64]>([:])
 
     init(
         configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler, maxBatch: Int, wakesFetchers: Bool,
@@ -274,209 +274,5 @@ final class ConsumerCore: @unchecked Sendable {
         }
         eventHandler?(.error(error))
         handle.context.log(.warning, "CONSUME", error.description)
-    }
-
-    // MARK: Callbacks (on the poll thread, or the thread calling close)
-
-    func clientError(_ code: rd_kafka_resp_err_t, _ reason: String) {
-        var error = Interop.error(code, handle.context.scrub(reason))
-        if let fatal = handle.fatalError() { error = fatal }
-        handle.context.annotate(&error)
-        eventHandler?(.error(error))
-        if error.isFatal || ClientErrorAdvice.isSecurityFailure(error) {
-            pendingError.withLock { $0 = error }
-            rd_kafka_queue_yield(queue)
-        }
-    }
-
-    func rebalance(_ err: rd_kafka_resp_err_t, _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) {
-        let rk = handle.pointer
-        let cooperative = rd_kafka_rebalance_protocol(rk).map { String(cString: $0) } == "COOPERATIVE"
-        let list = partitions.map { ConsumerCore.partitions(of: $0) } ?? []
-        switch err {
-        case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
-            var resumed: [(TopicPartition, Int64)] = []
-            if let partitions {
-                applyStartPositions(partitions)
-                resumed = resumeProcessed(partitions)
-            }
-            runHook(.assigned(list))
-            if cooperative {
-                if let error = rd_kafka_incremental_assign(rk, partitions) { report(Interop.consume(error)) }
-            } else {
-                let code = rd_kafka_assign(rk, partitions)
-                if code != RD_KAFKA_RESP_ERR_NO_ERROR { report(Interop.error(code)) }
-            }
-            if sdkStoresOffsets, !resumed.isEmpty {
-                // Stored again so the next commit covers work done before the rebalance.
-                let list = NativePartitionList(resumed)
-                _ = rd_kafka_offsets_store(rk, list.pointer)
-            }
-        case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
-            let lost = rd_kafka_assignment_lost(rk) != 0
-            // What the loop took, not the whole batch: close() revokes on its own thread while
-            // the loop may be in the middle of a batch, and the rest belongs to the next owner.
-            // (On the poll thread the loop has asked for more, so it took the whole batch.)
-            if !lost { storeTaken(all: false) }
-            runHook(lost ? .lost(list) : .revoked(list))
-            if cooperative {
-                if let error = rd_kafka_incremental_unassign(rk, partitions) { report(Interop.consume(error)) }
-            } else {
-                _ = rd_kafka_assign(rk, nil)
-            }
-        default:
-            report(Interop.error(err, "rebalance failed: \(Interop.errorText(Int32(err.rawValue)))"))
-            _ = rd_kafka_assign(rk, nil)
-        }
-    }
-
-    private func report(_ error: KafkaError) {
-        eventHandler?(.error(error))
-        handle.context.log(.error, "REBALANCE", error.description)
-    }
-
-    private func runHook(_ event: RebalanceEvent) {
-        eventHandler?(.rebalance(event))
-        guard let rebalanceHandler else { return }
-        // The hook is async; librdkafka needs the answer on this thread, which is the SDK's own
-        // (or close()'s), never one of Swift's cooperative threads.
-        let done = DispatchSemaphore(value: 0)
-        inRebalanceHook.store(true, ordering: .relaxed)
-        defer { inRebalanceHook.store(false, ordering: .relaxed) }
-        let task = Task {
-            await rebalanceHandler(event)
-            done.signal()
-        }
-        runningHook.withLock { $0 = ("\(event)", task) }
-        done.wait()
-        runningHook.withLock { $0 = nil }
-    }
-
-    private func applyStartPositions(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
-        let positions = startPositions.withLock { $0 }
-        guard !positions.isEmpty else { return }
-        // Only where the group has no committed offset: a restart resumes where it stopped.
-        let committed = NativePartitionList(ConsumerCore.partitions(of: list).map { ($0, Int64(-1001)) })
-        _ = rd_kafka_committed(handle.pointer, committed.pointer, 10_000)
-        let hasCommitted = Set(committed.elements.filter { $0.offset >= 0 }.map { $0.0 })
-        for i in 0..<Int(list.pointee.cnt) {
-            let element = list.pointee.elems[i]
-            guard let topic = element.topic else { continue }
-            let tp = TopicPartition(String(cString: topic), element.partition)
-            guard !hasCommitted.contains(tp), let start = positions[tp] else { continue }
-            switch start {
-            case .timestamp(let time):
-                list.pointee.elems[i].offset = (try? offsetsForTimes([tp: time.millisecondsSinceEpoch], timeoutMs: 10_000)[tp]) ?? -1
-            default:
-                list.pointee.elems[i].offset = start.logicalValue ?? -1001
-            }
-        }
-    }
-
-    /// Partitions this member processed before: start after that work, unless the group has
-    /// committed further (another member had them meanwhile).
-    private func resumeProcessed(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [(TopicPartition, Int64)] {
-        let known = processed.withLock { $0 }
-        let mine = ConsumerCore.partitions(of: list).filter { known[$0] != nil }
-        guard !mine.isEmpty else { return [] }
-        let committed = NativePartitionList(mine.map { ($0, Int64(-1001)) })
-        guard rd_kafka_committed(handle.pointer, committed.pointer, 10_000) == RD_KAFKA_RESP_ERR_NO_ERROR else { return [] }
-        let committedOffsets = Dictionary(committed.elements.map { ($0.0, $0.offset) }, uniquingKeysWith: { $1 })
-        var resumed: [(TopicPartition, Int64)] = []
-        for i in 0..<Int(list.pointee.cnt) {
-            let element = list.pointee.elems[i]
-            guard let topic = element.topic else { continue }
-            let tp = TopicPartition(String(cString: topic), element.partition)
-            guard let mineNext = known[tp], mineNext > (committedOffsets[tp] ?? -1) else { continue }
-            list.pointee.elems[i].offset = mineNext
-            resumed.append((tp, mineNext))
-        }
-        return resumed
-    }
-
-    static func partitions(of list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) -> [TopicPartition] {
-        NativePartitionList.elements(of: list).map(\.0)
-    }
-
-    // MARK: Offsets the app has taken
-
-    /// Stores the offsets of messages the app has taken from the current batch: all of them
-    /// (`all`, when it asks for more) or up to the one it holds now.
-    /// The store happens under the lock: two threads storing (a commit from a background task
-    /// and the poll thread) must not land out of order and move an offset back.
-    func storeTaken(all: Bool) {
-        guard sdkStoresOffsets else { return }
-        current.withLock { state in
-            guard let batch = state.batch else { return }
-            let taken = all ? batch.count : batch.taken.load(ordering: .acquiring)
-            guard taken > state.stored else { return }
-            state.stored = taken
-            let offsets = batch.nextOffsets(upTo: taken)
-            processed.withLock { $0.merge(offsets) { Swift.max($0, $1) } }
-            let list = NativePartitionList(offsets.map { ($0.key, $0.value) })
-            _ = rd_kafka_offsets_store(handle.pointer, list.pointer)  // revoked partitions fail harmlessly
-        }
-    }
-
-    // MARK: Close
-
-    /// Stops the poll thread, stores what the app took, and leaves the group
-    /// (`rd_kafka_consumer_close`), which commits when auto commit is on. Blocks for network
-    /// time: call it on an SDK thread (see ``closeInBackground(_:)``).
-    func close() -> KafkaError? {
-        guard !isClosed.exchange(true, ordering: .sequentiallyConsistent) else { return nil }
-        step("stopping the poll thread")
-        condition.lock()
-        stopRequested = true
-        condition.broadcast()
-        condition.unlock()
-        rd_kafka_queue_yield(queue)
-        threadDone.wait()
-        fetchWaker?.stop()
-        storeTaken(all: false)
-        step("leaving the group (rd_kafka_consumer_close: the final commit and the revoke hook)")
-        let code = rd_kafka_consumer_close(handle.pointer)
-        closeFinished.store(true, ordering: .sequentiallyConsistent)
-        eventHandler = nil
-        rebalanceHandler = nil
-        return code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : Interop.error(code, "closing the consumer failed")
-    }
-
-    private func step(_ text: String) { closing.withLock { $0.step = text } }
-
-    /// Closes on an SDK thread (once, however often it is asked) and hands the outcome to
-    /// `done` when the close has finished. The thread holds the core, so the client is
-    /// destroyed there if it was the last reference.
-    func closeInBackground(_ done: @escaping @Sendable (KafkaError?) -> Void) {
-        let (start, finished): (Bool, KafkaError??) = closing.withLock { state in
-            if let result = state.result { return (false, .some(result)) }
-            state.waiters.append(done)
-            return (state.waiters.count == 1, nil)
-        }
-        if let finished {
-            done(finished)
-            return
-        }
-        guard start else { return }
-        NativeThread.detach("consumer close") { [self] in
-            let result = self.close()
-            let waiters = self.closing.withLock { state in
-                state.result = .some(result)
-                defer { state.waiters = [] }
-                return state.waiters
-            }
-            for waiter in waiters { waiter(result) }
-        }
-    }
-
-    /// What an unfinished close is waiting for, in words; cancels a rebalance hook that runs
-    /// (it may still finish its work: librdkafka waits for it).
-    func abandonClose() -> String {
-        if let hook = runningHook.withLock({ $0 }) {
-            hook.task.cancel()
-            return "the rebalance hook for \(hook.event) was still running (its task is now cancelled)"
-        }
-        let step = closing.withLock { $0.step }
-        return step.isEmpty ? "the close had not started" : "it was still \(step)"
     }
 }

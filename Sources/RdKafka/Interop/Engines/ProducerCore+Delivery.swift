@@ -1,0 +1,204 @@
+import CRdKafka
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import Dispatch
+import Synchronization
+
+/// The delivery thread and librdkafka's callbacks: reports, client errors, statistics.
+extension ProducerCore {
+    // MARK: Delivery thread
+
+    func deliveryLoop() {
+        swift_rdkafka_name_thread("rdk:sdk-deliver")  // visible in top, perf, gdb
+        defer { threadDone.signal() }
+        while true {
+            let stopping = stopRequested.load(ordering: .sequentiallyConsistent)
+            // While a producing thread serves reports itself (see serveInline), stay out of its
+            // way: reports freed on the thread that allocated the messages are much cheaper, and
+            // two threads taking turns cost a context switch per event. Look again in 5 ms.
+            if !stopping && isProducerServing() {
+                Syscalls.sleep(microseconds: 5_000)
+                continue
+            }
+            if rd_kafka_queue_length(mainQueue) > 0 {
+                serveLock.lock()
+                serving { _ = rd_kafka_poll(handle.pointer, 0) }
+                serveLock.unlock()
+                continue
+            }
+            if stopping { return }
+            // Woken when an event lands in the empty queue; an idle wake-up lets senders that
+            // wait for room look at their deadlines.
+            if !wakeup.wait(milliseconds: 100) { room.signal() }
+        }
+    }
+
+    private func isProducerServing() -> Bool {
+        let last = lastInlineServe.load(ordering: .relaxed)
+        return last != 0 && DispatchTime.now().uptimeNanoseconds &- last < 5_000_000
+    }
+
+    /// Serves ready callbacks on the calling (producing) thread, as a C producer calling
+    /// `rd_kafka_poll` does, waiting up to `timeoutMs` for the first. Returns at once when
+    /// another thread is serving.
+    @discardableResult
+    func serveInline(timeoutMs: Int32) -> Bool {
+        // Not with the report stream on: a full stream buffer blocks whoever serves, and the
+        // stream's reader may be the very task that is producing.
+        guard reports == nil, !stopRequested.load(ordering: .relaxed) else { return false }
+        // Before the lock: if the delivery thread holds it, this makes it leave the serving to
+        // us once its current call returns (else the two would take turns).
+        lastInlineServe.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        guard serveLock.tryLock() else { return false }
+        defer {
+            lastInlineServe.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+            serveLock.unlock()
+        }
+        return serving { rd_kafka_poll(handle.pointer, timeoutMs) } > 0
+    }
+
+    /// Runs a librdkafka call that may call the delivery, error and statistics callbacks on
+    /// this thread; the caller holds `serveLock`. Afterwards hands the stream what is left and
+    /// wakes senders waiting for room.
+    private func serving<T>(_ body: () -> T) -> T {
+        servingThread.withLock { $0 = .current }
+        defer { servingThread.withLock { $0 = nil } }
+        pollBusy.store(true, ordering: .sequentiallyConsistent)
+        let result = body()
+        reportDelivered()
+        if let reports, !streamed.isEmpty {
+            reports.append(streamed)
+            streamed.removeAll(keepingCapacity: true)
+        }
+        pollBusy.store(false, ordering: .sequentiallyConsistent)
+        room.signal()
+        return result
+    }
+
+    /// ``serving(_:)`` under `serveLock`, for calls that serve callbacks on an app's thread
+    /// (flush, commit and abort of a transaction).
+    func servingExclusively<T>(_ body: () -> T) -> T {
+        serveLock.lock()
+        defer { serveLock.unlock() }
+        return serving(body)
+    }
+
+    func topicName(_ rkt: OpaquePointer?) -> String {
+        guard let rkt else { return "" }
+        if let name = topicNames[rkt] { return name }
+        let name = String(cString: rd_kafka_topic_name(rkt))
+        topicNames[rkt] = name
+        return name
+    }
+
+    /// The delivery callback (`dr_msg_cb`): once per message, inside ``serving(_:)``.
+    /// librdkafka frees the message when this returns.
+    func delivered(_ message: UnsafePointer<rd_kafka_message_t>) {
+        let code = message.pointee.err
+        let failed = code != RD_KAFKA_RESP_ERR_NO_ERROR
+        if failed {
+            failedDeliveries.add(1, ordering: .relaxed)
+            collectIfPurging(message)
+        }
+        // The queue is full only while senders wait: room now, not at the end of a long flush.
+        if room.hasWaiters { room.signal() }
+        let opaque = DeliveryOpaque.decode(message.pointee._private)
+        if case .pending(let unmanaged) = opaque {
+            let pending = unmanaged.takeRetainedValue()
+            let error = failed ? deliveryError(code) : nil
+            let report = report(message, topic: pending.topic, error: error)
+            // A cancelled send's report goes where fire-and-forget reports go.
+            if pending.complete(report) { return }
+            var cancelled = report
+            handOver(&cancelled, message)
+            return
+        }
+        guard deliveryHandlerView != nil || reports != nil || failed else { return }
+        // One report, refilled field by field and lent to the handler in place (inout): a new
+        // report per message, copied into the call and destroyed, cost about 300 instructions a
+        // message more (callgrind).
+        let rkt = message.pointee.rkt
+        if rkt != slotTopic {
+            slot.topic = topicName(rkt)
+            slotTopic = rkt
+        }
+        slot.partition = message.pointee.partition
+        slot.offset = Interop.offset(message.pointee.offset)
+        slot.timestamp = Interop.timestamp(of: message)
+        slot.messageID = opaque.messageID
+        if measuresLatency { slot.latencyMicroseconds = rd_kafka_message_latency(message) }
+        if failed || slot.error != nil { slot.error = failed ? deliveryError(code) : nil }
+        handOver(&slot, message)
+    }
+
+    /// Gives a fire-and-forget report to the handler and the stream; without either, a failed
+    /// message is kept for ``takeUndelivered()``.
+    private func handOver(_ report: inout DeliveryReport, _ message: UnsafePointer<rd_kafka_message_t>) {
+        guard let deliveryHandler = deliveryHandlerView else {
+            if reports != nil {
+                streamed.append(report)
+            } else if !report.isDelivered {
+                keepUndelivered(message, error: report.error)
+            }
+            return
+        }
+        deliveryHandler._withUnsafeGuaranteedRef { $0.call(report) }
+        if reports != nil { streamed.append(report) }
+    }
+
+    /// Hands the stream its batch once it is full; under `serveLock`.
+    private func reportDelivered() {
+        if let reports, streamed.count >= Self.streamBatch {
+            reports.append(streamed)
+            streamed.removeAll(keepingCapacity: true)
+        }
+    }
+
+    /// The report of an awaited or callback send, with its latency (`rd_kafka_message_latency`).
+    private func report(_ message: UnsafePointer<rd_kafka_message_t>, topic: String, error: KafkaError?) -> DeliveryReport {
+        DeliveryReport(
+            topic: topic, partition: message.pointee.partition, offset: Interop.offset(message.pointee.offset), timestamp: Interop.timestamp(of: message),
+            latencyMicroseconds: rd_kafka_message_latency(message), messageID: 0, error: error)
+    }
+
+    private func deliveryError(_ code: rd_kafka_resp_err_t) -> KafkaError {
+        var error = Interop.error(code)
+        if code == RD_KAFKA_RESP_ERR__PURGE_QUEUE || code == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT {
+            if let security = securityError.withLock({ $0 }) {
+                error = security
+                error.message = "not delivered: \(security.message)"
+            } else {
+                error.message = code == RD_KAFKA_RESP_ERR__PURGE_QUEUE
+                    ? "purged from the producer queue before it was sent"
+                    : "purged while in flight: the broker may or may not have written it"
+            }
+        } else if code == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT {
+            error.message = "not delivered within message.timeout.ms"
+            if let security = securityError.withLock({ $0 }) { error.message += " (last client error: \(security.message))" }
+            error.fix = "check that the brokers are reachable; raise message.timeout.ms to wait longer"
+        }
+        return error
+    }
+
+    /// The error callback (inside ``serving(_:)``). A fatal error arrives as `_FATAL`; the
+    /// real one is `rd_kafka_fatal_error`'s.
+    func clientError(_ code: rd_kafka_resp_err_t, _ reason: String) {
+        var error = Interop.error(code, handle.context.scrub(reason))
+        if code == RD_KAFKA_RESP_ERR__FATAL {
+            error.isFatal = true
+            if let fatal = handle.fatalError() { error = fatal }
+        }
+        handle.context.annotate(&error)
+        errorHandler?(error)
+        handle.context.log(error.isFatal ? .critical : .error, "ERROR", error.description)
+        let isSecurity = ClientErrorAdvice.isSecurityFailure(error)
+        if error.isFatal || (isSecurity && failFastOnSecurityErrors) {
+            securityError.withLock { $0 = error }
+            // Messages would otherwise wait for message.timeout.ms: give them back now.
+            _ = rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE))
+        }
+    }
+}
