@@ -31,6 +31,8 @@ struct RdKafkaCLI {
             case "check": exit(try await CheckCommand.run(arguments))
             case "topics": try await TopicsCommand.run(arguments)
             case "groups": try await GroupsCommand.run(arguments)
+            case "cluster": try await ClusterCommand.cluster(arguments)
+            case "offsets": try await ClusterCommand.offsets(arguments)
             case "help", "--help", "-h":
                 // `help COMMAND`: that command's usage.
                 if let name = arguments.first, let one = commands.first(where: { $0.name == name }) {
@@ -60,7 +62,7 @@ struct RdKafkaCLI {
     /// Every command's usage, in the order `help` lists them.
     static let commands = [
         Demo.usage, ProduceCommand.usage, ConsumeCommand.usage, ConfigCommand.usage, CheckCommand.usage,
-        TopicsCommand.usage, GroupsCommand.usage,
+        TopicsCommand.usage, GroupsCommand.usage, ClusterCommand.usage, ClusterCommand.offsetsUsage,
     ]
 
     static let usage = """

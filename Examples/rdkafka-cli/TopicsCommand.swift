@@ -4,7 +4,7 @@ import RdKafka
 enum TopicsCommand {
     static let usage = CommandUsage(name: "topics", text: """
         topics  list | describe NAME | create NAME --partitions N [--replication-factor R]
-                [--config k=v]... | delete NAME
+                [--config k=v]... | delete NAME | alter-config NAME [--set k=v]... [--delete k]...
         """)
 
     static func run(_ arguments: [String]) async throws {
@@ -16,23 +16,33 @@ enum TopicsCommand {
         var partitions: Int32 = 1
         var replication: Int32? = nil  // the broker's default.replication.factor
         var configs: [String: String] = [:]
+        var deletes: [String] = []
         func count(_ flag: String) throws -> Int32? {
             guard let text = try options.flag(flag) else { return nil }
             guard let value = Int32(text), value > 0 else { throw CLIError("\(flag) takes a whole number above 0, got '\(text)'") }
             return value
         }
-        if given == "create" {
-            partitions = try count("--partitions") ?? 1
-            replication = try count("--replication-factor")
-            while let pair = try options.flag("--config") {
-                guard let eq = pair.firstIndex(of: "=") else { throw CLIError("--config takes name=value, got '\(pair)'") }
+        func pairs(_ flag: String) throws {
+            while let pair = try options.flag(flag) {
+                guard let eq = pair.firstIndex(of: "="), eq != pair.startIndex else { throw CLIError("\(flag) takes name=value, got '\(pair)'") }
                 configs[String(pair[..<eq])] = String(pair[pair.index(after: eq)...])
             }
         }
+        if given == "create" {
+            partitions = try count("--partitions") ?? 1
+            replication = try count("--replication-factor")
+            try pairs("--config")
+        }
+        if given == "alter-config" {
+            try pairs("--set")
+            while let name = try options.flag("--delete") { deletes.append(name) }
+            if configs.isEmpty && deletes.isEmpty { throw CLIError("topics alter-config needs --set k=v or --delete k") }
+        }
         try options.rejectUnknown()
-        guard let action = given else { throw CLIError("topics needs list, describe, create or delete") }
-        guard ["list", "describe", "create", "delete"].contains(action) else {
-            throw CLIError("unknown topics action '\(action)': use list, describe, create or delete")
+        let actions = ["list", "describe", "create", "delete", "alter-config"]
+        guard let action = given else { throw CLIError("topics needs \(actions.joined(separator: ", "))") }
+        guard actions.contains(action) else {
+            throw CLIError("unknown topics action '\(action)': use \(actions.joined(separator: ", "))")
         }
         let admin = try KafkaAdmin(configuration: try options.configuration())
         switch action {
@@ -57,6 +67,10 @@ enum TopicsCommand {
         case "create":
             let name = try options.positional("topic name")
             try report(try await admin.createTopics([NewTopic(name: name, partitions: partitions, replicationFactor: replication, configs: configs)]), "created")
+        case "alter-config":
+            let name = try options.positional("topic name")
+            try await admin.alterTopicConfig(name, set: configs, delete: deletes)
+            print("altered \(name): " + (configs.keys.sorted().map { "\($0)=\(configs[$0]!)" } + deletes.sorted().map { "-\($0)" }).joined(separator: " "))
         default:
             let name = try options.positional("topic name")
             try report(try await admin.deleteTopics([name]), "deleted")

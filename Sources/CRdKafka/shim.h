@@ -3,6 +3,7 @@
 // The one C entry point of the SDK: librdkafka's public API and its mock cluster.
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
+#include <dlfcn.h>
 #ifdef __linux__
 #include <sys/prctl.h>
 #elif defined(__APPLE__)
@@ -19,6 +20,18 @@ static inline void swift_rdkafka_name_thread(const char *name) {
 #else
         (void)name;
 #endif
+}
+
+/// A librdkafka function newer than the headers the SDK was compiled against, by name, from
+/// the librdkafka this process loaded; NULL when that library lacks it. dlopen(NULL) searches
+/// the program and the libraries it loaded (POSIX: glibc, musl, macOS), without _GNU_SOURCE.
+static inline void *swift_rdkafka_symbol(const char *name) {
+        void *process = dlopen(NULL, RTLD_LAZY);
+        if (!process)
+                return NULL;
+        void *function = dlsym(process, name);
+        dlclose(process);
+        return function;
 }
 
 /// Enqueues one message through rd_kafka_produceva (rd_kafka_producev is a variadic macro that

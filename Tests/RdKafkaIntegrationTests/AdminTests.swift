@@ -39,7 +39,7 @@ struct AdminTests {
         #expect(try await admin.metadata(topic: name).topics.first?.partitions.count == 5)
         let config = try await admin.describeTopicConfig(name)
         #expect(config.first { $0.name == "retention.ms" }?.value == "3600000")
-        try await admin.alterTopicConfig(name, ["retention.ms": "7200000"])
+        try await admin.alterTopicConfig(name, set: ["retention.ms": "7200000"])
         #expect(try await admin.describeTopicConfig(name).first { $0.name == "retention.ms" }?.value == "7200000")
         let deleted = try await admin.deleteTopics([name, name + "-b"])
         #expect(deleted.allSatisfy { $0.succeeded })

@@ -27,9 +27,30 @@ struct CLITests {
         let describe = try runCLI(["topics", "describe", name, "-b", broker.bootstrap])
         #expect(describe.output.contains("partition 1\tleader"))
         #expect(describe.output.contains("config retention.ms=60000"))
+        let alter = try runCLI(["topics", "alter-config", name, "--set", "retention.ms=120000", "--delete", "max.message.bytes", "-b", broker.bootstrap])
+        #expect(alter.status == 0 && alter.output.contains("altered \(name): retention.ms=120000 -max.message.bytes"), "\(alter.output)")
+        #expect(try runCLI(["topics", "describe", name, "-b", broker.bootstrap]).output.contains("config retention.ms=120000"))
         #expect(try runCLI(["topics", "delete", name, "-b", broker.bootstrap]).status == 0)
         let again = try runCLI(["topics", "describe", "-b", broker.bootstrap])
         #expect(again.status != 0, "a missing argument is an error")
+    }
+
+    @Test("cluster describe and offsets list (librdkafka 2.3+), or an error naming the release they need", arguments: TestEnvironment.full)
+    func clusterAndOffsets(broker: TestBroker) async throws {
+        let topic = uniqueTopic("cli-offsets")
+        try await fill(broker, topic: topic, count: 3)
+        let cluster = try runCLI(["cluster", "describe", "-b", broker.bootstrap])
+        let offsets = try runCLI(["offsets", "list", topic, "-b", broker.bootstrap])
+        if Librdkafka.supports(.describeCluster) {
+            #expect(cluster.status == 0 && cluster.output.contains("controller") && cluster.output.contains("broker "), "\(cluster.output)")
+            #expect(offsets.status == 0 && offsets.output.contains("\(topic)\t0\t3"), "\(offsets.output)")
+            let earliest = try runCLI(["offsets", "list", topic, "--earliest", "-b", broker.bootstrap])
+            #expect(earliest.output.contains("\(topic)\t0\t0"), "\(earliest.output)")
+        } else {
+            for result in [cluster, offsets] {
+                #expect(result.status == 1 && result.output.contains("needs librdkafka 2.3.0"), "\(result.output)")
+            }
+        }
     }
 
     @Test("groups lag prints committed, end and lag per partition and the total", arguments: TestEnvironment.full)

@@ -6,4 +6,7 @@ public struct ConfigEntry: Sendable, Hashable {
     public var isDefault: Bool
     public var isReadOnly: Bool
     public var isSensitive: Bool
+    /// Set on this topic (`RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG`), not inherited from the
+    /// broker or the default.
+    public var isTopicOverride: Bool
 }

@@ -4,9 +4,8 @@
 /// items, so one failed topic does not hide the others' success. Calls block a background
 /// thread, never a Swift concurrency thread. `KafkaAdmin` is `Sendable`.
 ///
-/// librdkafka 2.0.2 has no incremental config changes, DescribeCluster or ListOffsets admin
-/// calls; metadata and watermarks come from `rd_kafka_metadata` and
-/// `rd_kafka_query_watermark_offsets` instead.
+/// Calls that need a newer librdkafka than the loaded one (``Librdkafka/supports(_:)``) throw
+/// an error naming the release they need.
 public final class KafkaAdmin: Sendable {
     let core: AdminCore
 
@@ -14,7 +13,7 @@ public final class KafkaAdmin: Sendable {
         core = try AdminCore(configuration: configuration, logHandler: logHandler)
     }
 
-    private func run<T: Sendable>(_ body: @escaping @Sendable (AdminCore) throws(KafkaError) -> T) async throws(KafkaError) -> T {
+    func run<T: Sendable>(_ body: @escaping @Sendable (AdminCore) throws(KafkaError) -> T) async throws(KafkaError) -> T {
         let core = self.core
         return try await Blocking.run { () throws(KafkaError) in try body(core) }
     }
@@ -54,12 +53,18 @@ public final class KafkaAdmin: Sendable {
         return try await run { core throws(KafkaError) in try core.describeTopicConfig(topic, timeoutMs: ms) }
     }
 
-    /// Sets a topic's dynamic configuration (`rd_kafka_AlterConfigs`). librdkafka 2.0.2 has no
-    /// incremental form: settings not named in `values` return to their defaults, so pass the
-    /// full set (read it with ``describeTopicConfig(_:timeout:)`` first).
-    public func alterTopicConfig(_ topic: String, _ values: [String: String], timeout: Duration = .seconds(30)) async throws(KafkaError) {
+    /// Sets (`set`) and removes (`delete`: back to the broker's value) single settings of a
+    /// topic; the others stay as they are. With librdkafka 2.2 or later this is one
+    /// IncrementalAlterConfigs request; with older ones the SDK reads the topic's own settings and
+    /// writes them back changed (`rd_kafka_AlterConfigs`), which a concurrent change can overtake.
+    public func alterTopicConfig(
+        _ topic: String, set: [String: String] = [:], delete: [String] = [], timeout: Duration = .seconds(30)
+    ) async throws(KafkaError) {
+        guard !topic.isEmpty, !(set.isEmpty && delete.isEmpty) else {
+            throw KafkaError.invalidArgument("alterTopicConfig needs a topic and at least one setting to set or delete")
+        }
         let ms = timeout.clampedMilliseconds
-        try await run { core throws(KafkaError) in try core.alterTopicConfig(topic, values, timeoutMs: ms) }
+        try await run { core throws(KafkaError) in try core.alterTopicConfig(topic, set: set, delete: delete, timeoutMs: ms) }
     }
 
     /// Sets (resets) a group's committed offsets (`rd_kafka_AlterConsumerGroupOffsets`); the group

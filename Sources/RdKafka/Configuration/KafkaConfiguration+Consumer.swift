@@ -50,6 +50,20 @@ extension KafkaConfiguration {
         set { setBool("enable.auto.offset.store", newValue) }
     }
 
+    /// Who assigns the group's partitions: the members (`.classic`) or the broker (`.consumer`,
+    /// KIP-848). The corresponding librdkafka property is `group.protocol`.
+    public var groupProtocol: GroupProtocol? {
+        get { raw("group.protocol") }
+        set { setRaw("group.protocol", newValue) }
+    }
+
+    /// The broker's assignor for a `.consumer` group: `uniform` or `range` (`nil`: the broker's
+    /// default). The corresponding librdkafka property is `group.remote.assignor`.
+    public var groupRemoteAssignor: String? {
+        get { string("group.remote.assignor") }
+        set { setString("group.remote.assignor", newValue) }
+    }
+
     /// The assignor(s). The corresponding librdkafka property is `partition.assignment.strategy`.
     public var partitionAssignmentStrategy: PartitionAssignmentStrategy? {
         get { raw("partition.assignment.strategy") }

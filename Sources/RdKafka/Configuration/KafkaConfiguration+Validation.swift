@@ -40,6 +40,37 @@ extension KafkaConfiguration {
         if security.usesSSL {
             try checkSSLFiles()
         }
+        try checkGroupProtocol()
+    }
+
+    /// KIP-848 groups: a librdkafka that has them, and none of the classic properties the broker
+    /// now owns (librdkafka 2.10+ refuses them at creation; older ones ignored them silently).
+    private func checkGroupProtocol() throws(KafkaError) {
+        guard let protocolEntry = entry("group.protocol") else { return }
+        guard let chosen = GroupProtocol(rawValue: protocolEntry.value.lowercased()) else {
+            throw KafkaError.configuration("group.protocol", "unknown group protocol \"\(protocolEntry.value)\"",
+                origin: protocolEntry.origin, fix: "use classic (the members assign) or consumer (KIP-848: the broker assigns)")
+        }
+        guard chosen == .consumer else { return }
+        let feature = Librdkafka.Feature.consumerGroupProtocol
+        if !Librdkafka.supports(feature) {
+            throw KafkaError.configuration("group.protocol",
+                "group.protocol=consumer (\(feature)) needs librdkafka \(feature.minimumVersion) or later; this process loaded librdkafka \(Librdkafka.version)",
+                origin: protocolEntry.origin,
+                fix: "install a newer librdkafka (Homebrew, or your distribution's newer release; the SDK uses it without a rebuild), or use group.protocol=classic")
+        }
+        let brokerOwned: [(String, String)] = [
+            ("session.timeout.ms", "the broker's group.consumer.session.timeout.ms sets it"),
+            ("heartbeat.interval.ms", "the broker's group.consumer.heartbeat.interval.ms sets it"),
+            ("partition.assignment.strategy", "use group.remote.assignor (uniform or range)"),
+            ("group.protocol.type", "the consumer protocol has no protocol type"),
+        ]
+        for (name, fix) in brokerOwned {
+            if let classic = entry(name) {
+                throw KafkaError.configuration(name, "\(name) is a classic-group property that group.protocol=consumer does not allow",
+                    origin: classic.origin, fix: "remove \(name): \(fix)")
+            }
+        }
     }
 
     private func checkSASL(features: Set<String>) throws(KafkaError) {

@@ -54,7 +54,9 @@ public final class KafkaConsumer: Sendable {
         /// this on, once the queue has drained to a quarter of `queued.min.messages`, a thread of
         /// the consumer sends one ListOffsets request (`rd_kafka_offsets_for_times`) to each
         /// leader of the assignment, which wakes the broker threads; the answer is discarded.
-        /// `false` leaves librdkafka's behaviour as it is.
+        /// librdkafka 2.2 and later make that pause a setting, `fetch.queue.backoff.ms`: there
+        /// the SDK sets it to a few milliseconds (unless the configuration sets it) and sends
+        /// nothing. `false` leaves librdkafka's behaviour as it is.
         public var wakesPausedFetchers: Bool
 
         public init(

@@ -253,14 +253,37 @@ final class AdminCore: @unchecked Sendable {
                 return ConfigEntry(
                     name: String(cString: rd_kafka_ConfigEntry_name(e)), value: rd_kafka_ConfigEntry_value(e).map { String(cString: $0) },
                     isDefault: rd_kafka_ConfigEntry_is_default(e) != 0, isReadOnly: rd_kafka_ConfigEntry_is_read_only(e) != 0,
-                    isSensitive: rd_kafka_ConfigEntry_is_sensitive(e) != 0)
+                    isSensitive: rd_kafka_ConfigEntry_is_sensitive(e) != 0,
+                    isTopicOverride: rd_kafka_ConfigEntry_source(e) == RD_KAFKA_CONFIG_SOURCE_DYNAMIC_TOPIC_CONFIG)
             }.sorted { $0.name < $1.name }
         })
     }
 
-    /// Replaces a topic's dynamic configuration with `values` (`rd_kafka_AlterConfigs`: librdkafka
-    /// 2.0.2 has no incremental form, so settings not named return to their defaults).
-    func alterTopicConfig(_ topic: String, _ values: [String: String], timeoutMs: Int32) throws(KafkaError) {
+    /// Sets and deletes single settings of a topic, leaving the others: incrementally where the
+    /// loaded librdkafka can (2.2+), else by reading the topic's own settings and writing them
+    /// back changed (`rd_kafka_AlterConfigs` replaces the whole set; not atomic).
+    func alterTopicConfig(_ topic: String, set: [String: String], delete: [String], timeoutMs: Int32) throws(KafkaError) {
+        if Librdkafka.supports(.incrementalAlterConfigs) {
+            return try incrementalAlterTopicConfig(topic, set: set, delete: delete, timeoutMs: timeoutMs)
+        }
+        var values: [String: String] = [:]
+        for entry in try describeTopicConfig(topic, timeoutMs: timeoutMs) where entry.isTopicOverride {
+            guard let value = entry.value else {
+                if set[entry.name] != nil || delete.contains(entry.name) { continue }
+                throw KafkaError(code: .invalidArgument,
+                    message: "topic \(topic)'s \(entry.name) is hidden by the broker, and librdkafka \(Librdkafka.version) can only replace a topic's whole configuration",
+                    fix: "use librdkafka \(Librdkafka.Feature.incrementalAlterConfigs.minimumVersion) or later (incremental changes), or set \(entry.name) again in the same call")
+            }
+            values[entry.name] = value
+        }
+        for name in delete { values[name] = nil }
+        values.merge(set) { $1 }
+        try replaceTopicConfig(topic, values, timeoutMs: timeoutMs)
+    }
+
+    /// Replaces a topic's dynamic configuration with `values` (`rd_kafka_AlterConfigs`):
+    /// settings not named return to their defaults.
+    private func replaceTopicConfig(_ topic: String, _ values: [String: String], timeoutMs: Int32) throws(KafkaError) {
         guard let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic) else {
             throw KafkaError.invalidArgument("cannot alter topic '\(topic)'")
         }

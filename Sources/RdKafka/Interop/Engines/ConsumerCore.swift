@@ -93,6 +93,13 @@ final class ConsumerCore: @unchecked Sendable {
             configuration.set("enable.auto.commit", "false", origin: .sdk(reason: "no group.id: assign-only consumer"))
         }
         if sdkStoresOffsets { configuration.set("enable.auto.offset.store", "false", origin: .sdk(reason: "offsets stored as the app takes messages")) }
+        // librdkafka 2.2+ has its own setting for the pause the waker works around: a short one
+        // (the app's own value wins) replaces the waker's extra requests.
+        let ownBackoff = wakesFetchers && Librdkafka.supports(.fetchQueueBackoff)
+        if ownBackoff, configuration["fetch.queue.backoff.ms"] == nil {
+            configuration.set("fetch.queue.backoff.ms", String(Self.fetchQueueBackoffMs),
+                origin: .sdk(reason: "a short pause when the fetch queue is full, instead of librdkafka's second"))
+        }
         self.maxBatch = max(1, maxBatch)
         self.eventHandler = eventHandler
         self.rebalanceHandler = rebalanceHandler
@@ -122,7 +129,7 @@ final class ConsumerCore: @unchecked Sendable {
             throw KafkaError(code: .invalidArgument, message: "librdkafka created no consumer queue")
         }
         queue = consumerQueue
-        fetchWaker = wakesFetchers
+        fetchWaker = wakesFetchers && !ownBackoff
             ? try FetchWaker(client: handle.pointer, queuedMinMessages: configuration.queuedMinMessages ?? Self.librdkafkaQueuedMinMessages)
             : nil
         _ = rd_kafka_poll_set_consumer(handle.pointer)
@@ -141,6 +148,8 @@ final class ConsumerCore: @unchecked Sendable {
 
     /// librdkafka's default `queued.min.messages`.
     static let librdkafkaQueuedMinMessages = 100_000
+    /// `fetch.queue.backoff.ms` where the SDK sets it (librdkafka's default is a second).
+    static let fetchQueueBackoffMs = 10
 
     // MARK: Fetching
 

@@ -19,6 +19,13 @@ final class NativeConfiguration {
                 reason = reason.replacing(entry.value, with: KafkaConfiguration.redacted)
             }
             let shown = entry.isSecret ? KafkaConfiguration.redacted : "\"\(entry.value)\""
+            if result == RD_KAFKA_CONF_UNKNOWN, let (since, what) = Librdkafka.newerProperties[entry.name],
+               Librdkafka.loadedVersion < since {
+                throw KafkaError.configuration(
+                    entry.name, "'\(entry.name)' (\(what)) needs librdkafka \(since) or later; this process loaded librdkafka \(Librdkafka.version)",
+                    origin: entry.origin,
+                    fix: "install a newer librdkafka (Homebrew, or your distribution's newer release; the SDK uses it without a rebuild), or remove '\(entry.name)'")
+            }
             if result == RD_KAFKA_CONF_UNKNOWN {
                 throw KafkaError.configuration(
                     entry.name, "librdkafka has no property '\(entry.name)' (\(reason))", origin: entry.origin,
