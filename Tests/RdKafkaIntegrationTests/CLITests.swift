@@ -242,6 +242,14 @@ struct CLITests {
         #expect(!summary.contains("_PURGE_QUEUE"), "\(summary)")
     }
 
+    @Test("-X group.protocol=consumer on a librdkafka without KIP-848 names the release it needs and the one loaded",
+          .disabled(if: Librdkafka.supports(.consumerGroupProtocol), "librdkafka \(Librdkafka.version) has KIP-848"))
+    func consumerProtocolOnOldLibrary() throws {
+        let result = try runCLI(["consume", "-t", "t", "-G", "g", "-X", "group.protocol=consumer", "-b", "127.0.0.1:1"])
+        #expect(result.status == 1, "\(result.output)")
+        #expect(result.output.contains("needs librdkafka 2.12.0") && result.output.contains("loaded librdkafka \(Librdkafka.version)"), "\(result.output)")
+    }
+
     @Test("an unknown option is refused with status 2, naming it, with the command's usage; nothing runs")
     func unknownOptions() throws {
         let consume = try runCLI(["consume", "--share-group", "x"])

@@ -150,6 +150,61 @@ struct LibrdkafkaRangeTests {
         #expect(after?.offset == nil, "no message at or after that time")
     }
 
+    @Test("electLeaders on a partition already led by its preferred replica", arguments: TestEnvironment.full)
+    func electLeaders(broker: TestBroker) async throws {
+        let admin = try KafkaAdmin(configuration: broker.configuration())
+        let topic = uniqueTopic("elect")
+        let tp = TopicPartition(topic, 0)
+        guard Librdkafka.supports(.electLeaders) else {
+            let error = await #expect(throws: KafkaError.self) { _ = try await admin.electLeaders([tp]) }
+            #expect(error?.code == .unsupportedFeature && "\(error.map { "\($0)" } ?? "")".contains("2.6.0"), "\(String(describing: error))")
+            return
+        }
+        _ = try await admin.createTopics([NewTopic(name: topic, partitions: 1, replicationFactor: 1)])
+        do {
+            // Kafka answers ELECTION_NOT_NEEDED for a partition its preferred replica leads.
+            let outcome = try await admin.electLeaders([tp])
+            #expect(Array(outcome.keys) == [tp], "\(outcome)")
+            #expect(outcome[tp]??.code == KafkaError.Code(rawValue: 84) || outcome[tp]! == nil, "\(outcome)")
+        } catch {
+            // noida-db has no ElectLeaders: librdkafka says so before sending anything.
+            #expect(broker.kind == .noida, "\(error)")
+            #expect(error.code == .unsupportedFeature && error.message.contains("not supported by broker") && error.fix != nil, "\(error)")
+        }
+        _ = try await admin.deleteTopics([topic])
+    }
+
+    @Test("SCRAM credential calls: shaped by librdkafka, secrets never shown", arguments: TestEnvironment.full)
+    func scramCredentials(broker: TestBroker) async throws {
+        let admin = try KafkaAdmin(configuration: broker.configuration())
+        let change = ScramCredentialChange.upsert(user: "alice", mechanism: .sha256, password: "pa55-secret")
+        #expect(!"\(change)".contains("pa55-secret"))
+        guard Librdkafka.supports(.scramCredentials) else {
+            let error = await #expect(throws: KafkaError.self) { _ = try await admin.describeUserScramCredentials(["alice"]) }
+            #expect(error?.code == .unsupportedFeature && "\(error.map { "\($0)" } ?? "")".contains("2.2.0"), "\(String(describing: error))")
+            return
+        }
+        let invalid = await #expect(throws: KafkaError.self) {
+            _ = try await admin.alterUserScramCredentials([.upsert(user: "alice", mechanism: .sha256, iterations: 0, password: "x")])
+        }
+        #expect(invalid?.code == .invalidArgument)
+        // No broker here implements these (noida-db answers "not supported"): a real Kafka
+        // (KAFKA_BOOTSTRAP_SERVERS) describes the user as unknown or lists its mechanisms.
+        do {
+            let described = try await admin.describeUserScramCredentials(["alice"])
+            #expect(described.map(\.user) == ["alice"], "\(described)")
+        } catch {
+            #expect(broker.kind == .noida && error.code == .unsupportedFeature && error.message.contains("not supported by broker"), "\(error)")
+        }
+        do {
+            let altered = try await admin.alterUserScramCredentials([change])
+            #expect(altered.map(\.name) == ["alice"] && !"\(altered)".contains("pa55-secret"), "\(altered)")
+        } catch {
+            #expect(broker.kind == .noida && error.code == .unsupportedFeature, "\(error)")
+            #expect(!"\(error)".contains("pa55-secret"))
+        }
+    }
+
     @Test("alterTopicConfig sets and deletes single settings and leaves the others", arguments: TestEnvironment.full)
     func alterTopicConfigIsIncremental(broker: TestBroker) async throws {
         let admin = try KafkaAdmin(configuration: broker.configuration())

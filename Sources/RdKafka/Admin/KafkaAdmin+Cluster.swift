@@ -32,4 +32,32 @@ extension KafkaAdmin {
         let specs = queries.mapValues(\.spec)
         return try await run { core throws(KafkaError) in try core.listOffsets(specs, readCommitted: readCommitted, timeoutMs: ms) }
     }
+
+    /// Moves partitions' leadership to their preferred replica, or with `unclean` to any live
+    /// replica even if out of sync (which can lose messages) (ElectLeaders; librdkafka 2.6 or
+    /// later). `partitions` `nil`: every partition of the cluster.
+    /// - Returns: Per partition the broker's error, or `nil` where the election succeeded.
+    public func electLeaders(
+        _ partitions: [TopicPartition]? = nil, unclean: Bool = false, timeout: Duration = .seconds(30)
+    ) async throws(KafkaError) -> [TopicPartition: KafkaError?] {
+        let ms = timeout.clampedMilliseconds
+        return try await run { core throws(KafkaError) in try core.electLeaders(partitions, unclean: unclean, timeoutMs: ms) }
+    }
+
+    /// Users' SCRAM credentials: mechanisms and iterations, never secrets (librdkafka 2.2 or
+    /// later). `users` empty: every user that has one.
+    public func describeUserScramCredentials(_ users: [String] = [], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [UserScramCredentials] {
+        let ms = timeout.clampedMilliseconds
+        return try await run { core throws(KafkaError) in try core.describeUserScramCredentials(users, timeoutMs: ms) }
+    }
+
+    /// Creates, replaces or removes users' SCRAM credentials (librdkafka 2.2 or later); one
+    /// result per user.
+    public func alterUserScramCredentials(_ changes: [ScramCredentialChange], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [AdminResult] {
+        guard !changes.isEmpty, !changes.contains(where: { $0.user.isEmpty }) else {
+            throw KafkaError.invalidArgument("no SCRAM changes, or one without a user", fix: "name the user of each change")
+        }
+        let ms = timeout.clampedMilliseconds
+        return try await run { core throws(KafkaError) in try core.alterUserScramCredentials(changes, timeoutMs: ms) }
+    }
 }

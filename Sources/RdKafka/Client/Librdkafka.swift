@@ -54,13 +54,18 @@ public enum Librdkafka {
         case incrementalAlterConfigs
         /// `fetch.queue.backoff.ms`: how long a consumer pauses fetching when its queue is full.
         case fetchQueueBackoff
+        /// Admin describe and alter of users' SCRAM credentials (KIP-554).
+        case scramCredentials
+        /// Admin ElectLeaders: move leadership to the preferred (or any) replica.
+        case electLeaders
 
         /// The first librdkafka release with the feature.
         public var minimumVersion: Version {
             switch self {
             case .consumerGroupProtocol: return Version(2, 12, 0)
             case .listOffsets, .describeCluster, .describeTopics: return Version(2, 3, 0)
-            case .incrementalAlterConfigs, .fetchQueueBackoff: return Version(2, 2, 0)
+            case .incrementalAlterConfigs, .fetchQueueBackoff, .scramCredentials: return Version(2, 2, 0)
+            case .electLeaders: return Version(2, 6, 0)
             }
         }
 
@@ -72,6 +77,8 @@ public enum Librdkafka {
             case .describeTopics: return "the DescribeTopics admin call"
             case .incrementalAlterConfigs: return "the IncrementalAlterConfigs admin call"
             case .fetchQueueBackoff: return "fetch.queue.backoff.ms"
+            case .scramCredentials: return "the SCRAM credential admin calls"
+            case .electLeaders: return "the ElectLeaders admin call"
             }
         }
 
@@ -91,6 +98,16 @@ public enum Librdkafka {
                         NewerAPI.topicDescriptionIsInternal, NewerAPI.topicDescriptionError, NewerAPI.topicDescriptionPartitions,
                         NewerAPI.partitionInfoID, NewerAPI.partitionInfoLeader, NewerAPI.partitionInfoISR,
                         NewerAPI.partitionInfoReplicas, NewerAPI.uuidBase64]
+            case .scramCredentials:
+                return [NewerAPI.describeScram, NewerAPI.describeScramResult, NewerAPI.describeScramDescriptions,
+                        NewerAPI.scramDescriptionUser, NewerAPI.scramDescriptionError, NewerAPI.scramDescriptionCount,
+                        NewerAPI.scramDescriptionInfo, NewerAPI.scramInfoMechanism, NewerAPI.scramInfoIterations,
+                        NewerAPI.scramUpsertion, NewerAPI.scramDeletion, NewerAPI.scramAlterationDestroy, NewerAPI.alterScram,
+                        NewerAPI.alterScramResult, NewerAPI.alterScramResponses, NewerAPI.alterScramResponseUser,
+                        NewerAPI.alterScramResponseError]
+            case .electLeaders:
+                return [NewerAPI.electLeadersNew, NewerAPI.electLeadersDestroy, NewerAPI.electLeaders, NewerAPI.electLeadersResult,
+                        NewerAPI.electLeadersPartitions, NewerAPI.partitionResultPartition, NewerAPI.partitionResultError]
             case .incrementalAlterConfigs:
                 return [NewerAPI.addIncrementalConfig, NewerAPI.incrementalAlterConfigs,
                         NewerAPI.incrementalAlterConfigsResult, NewerAPI.incrementalAlterConfigsResources]

@@ -54,10 +54,7 @@ extension AdminCore {
 
     private static func topicDescription(_ topic: OpaquePointer) -> TopicDescription {
         let api = NewerAPI.self
-        let error = api.topicDescriptionError?(topic).flatMap { e -> KafkaError? in
-            let described = Interop.error(borrowing: e)
-            return described.code == .noError ? nil : described
-        }
+        let error = borrowedError(api.topicDescriptionError?(topic))
         var count = 0
         let list = api.topicDescriptionPartitions?(topic, &count)
         let partitions = (0..<count).compactMap { i -> TopicDescription.Partition? in
@@ -76,6 +73,36 @@ extension AdminCore {
         var count = 0
         let nodes = list?(partition, &count)
         return (0..<count).compactMap { i in nodes?[i].map { Int32(rd_kafka_Node_id($0)) } }
+    }
+
+    // MARK: ElectLeaders (2.6.0)
+
+    /// `partitions` `nil`: every partition; `unclean` allows an out-of-sync replica.
+    func electLeaders(_ partitions: [TopicPartition]?, unclean: Bool, timeoutMs: Int32) throws(KafkaError) -> [TopicPartition: KafkaError?] {
+        try Librdkafka.require(.electLeaders)
+        let api = NewerAPI.self
+        guard let make = api.electLeadersNew, let destroy = api.electLeadersDestroy, let start = api.electLeaders,
+              let result = api.electLeadersResult, let partitionsOf = api.electLeadersPartitions,
+              let partitionOf = api.partitionResultPartition else {
+            throw KafkaError(code: .unsupportedFeature, message: "the loaded librdkafka lacks ElectLeaders")
+        }
+        let list = partitions.map { NativePartitionList($0.map { ($0, Int64(-1001)) }) }
+        guard let election = make(unclean ? 1 : 0, list?.pointer) else {
+            throw KafkaError.invalidArgument("librdkafka refused the election of \(partitions.map { "\($0)" } ?? "every partition")")
+        }
+        defer { destroy(election) }
+        return try request(api.electLeadersOp, timeoutMs: timeoutMs, { options, queue in
+            start(rk, election, options, queue)
+        }, read: { event in
+            var count = 0
+            let entries = partitionsOf(result(event), &count)
+            var outcome: [TopicPartition: KafkaError?] = [:]
+            for i in 0..<count {
+                guard let entry = entries?[i], let element = partitionOf(entry)?.pointee, let topic = element.topic else { continue }
+                outcome[TopicPartition(String(cString: topic), element.partition)] = Self.borrowedError(api.partitionResultError?(entry))
+            }
+            return outcome
+        })
     }
 
     // MARK: ListOffsets (2.3.0)

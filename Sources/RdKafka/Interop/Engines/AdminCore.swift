@@ -95,6 +95,8 @@ final class AdminCore: @unchecked Sendable {
                 error.message = "admin request failed: \(cause.message)"
             } else if code == RD_KAFKA_RESP_ERR__TIMED_OUT {
                 error.fix = "the broker did not answer in time; brokers without admin support (such as librdkafka's mock cluster) never do"
+            } else if code == RD_KAFKA_RESP_ERR__UNSUPPORTED_FEATURE {
+                error.fix = "the brokers do not implement this request: it needs newer brokers (the message names the version)"
             }
             throw error
         }

@@ -92,4 +92,59 @@ enum NewerAPI {
         (@convention(c) (OpaquePointer?, UnsafeMutablePointer<OpaquePointer?>?, Int, OpaquePointer?, OpaquePointer?) -> Void).self)
     static let incrementalAlterConfigsResult = function("rd_kafka_event_IncrementalAlterConfigs_result", ResultOf.self)
     static let incrementalAlterConfigsResources = function("rd_kafka_IncrementalAlterConfigs_result_resources", List.self)
+
+    // MARK: User SCRAM credentials (2.2.0)
+
+    static let describeScramOp = rd_kafka_admin_op_t(rawValue: 17)
+    static let alterScramOp = rd_kafka_admin_op_t(rawValue: 18)
+    /// `rd_kafka_DescribeUserScramCredentials(rk, users, count, options, queue)`.
+    static let describeScram = function(
+        "rd_kafka_DescribeUserScramCredentials",
+        (@convention(c) (OpaquePointer?, UnsafeMutablePointer<UnsafePointer<CChar>?>?, Int, OpaquePointer?, OpaquePointer?) -> Void).self)
+    static let describeScramResult = function("rd_kafka_event_DescribeUserScramCredentials_result", ResultOf.self)
+    static let describeScramDescriptions = function("rd_kafka_DescribeUserScramCredentials_result_descriptions", List.self)
+    static let scramDescriptionUser = function("rd_kafka_UserScramCredentialsDescription_user", Text.self)
+    /// The description's error, owned by the result.
+    static let scramDescriptionError = function("rd_kafka_UserScramCredentialsDescription_error", ResultOf.self)
+    static let scramDescriptionCount = function(
+        "rd_kafka_UserScramCredentialsDescription_scramcredentialinfo_count", (@convention(c) (OpaquePointer?) -> Int).self)
+    static let scramDescriptionInfo = function(
+        "rd_kafka_UserScramCredentialsDescription_scramcredentialinfo", (@convention(c) (OpaquePointer?, Int) -> OpaquePointer?).self)
+    /// `rd_kafka_ScramCredentialInfo_mechanism`: 1 SCRAM-SHA-256, 2 SCRAM-SHA-512.
+    static let scramInfoMechanism = function("rd_kafka_ScramCredentialInfo_mechanism", (@convention(c) (OpaquePointer?) -> Int32).self)
+    static let scramInfoIterations = function("rd_kafka_ScramCredentialInfo_iterations", (@convention(c) (OpaquePointer?) -> Int32).self)
+    /// `rd_kafka_UserScramCredentialUpsertion_new(user, mechanism, iterations, password, size, salt, size)`.
+    static let scramUpsertion = function(
+        "rd_kafka_UserScramCredentialUpsertion_new",
+        (@convention(c) (UnsafePointer<CChar>?, Int32, Int32, UnsafePointer<UInt8>?, Int, UnsafePointer<UInt8>?, Int) -> OpaquePointer?).self)
+    static let scramDeletion = function(
+        "rd_kafka_UserScramCredentialDeletion_new", (@convention(c) (UnsafePointer<CChar>?, Int32) -> OpaquePointer?).self)
+    static let scramAlterationDestroy = function(
+        "rd_kafka_UserScramCredentialAlteration_destroy", (@convention(c) (OpaquePointer?) -> Void).self)
+    /// `rd_kafka_AlterUserScramCredentials(rk, alterations, count, options, queue)`.
+    static let alterScram = function(
+        "rd_kafka_AlterUserScramCredentials",
+        (@convention(c) (OpaquePointer?, UnsafeMutablePointer<OpaquePointer?>?, Int, OpaquePointer?, OpaquePointer?) -> Void).self)
+    static let alterScramResult = function("rd_kafka_event_AlterUserScramCredentials_result", ResultOf.self)
+    static let alterScramResponses = function("rd_kafka_AlterUserScramCredentials_result_responses", List.self)
+    static let alterScramResponseUser = function("rd_kafka_AlterUserScramCredentials_result_response_user", Text.self)
+    /// The response's error, owned by the result.
+    static let alterScramResponseError = function("rd_kafka_AlterUserScramCredentials_result_response_error", ResultOf.self)
+
+    // MARK: ElectLeaders (2.6.0)
+
+    static let electLeadersOp = rd_kafka_admin_op_t(rawValue: 22)
+    /// `rd_kafka_ElectLeaders_new(type, partitions)`: 0 preferred, 1 unclean; copies the list.
+    static let electLeadersNew = function(
+        "rd_kafka_ElectLeaders_new",
+        (@convention(c) (Int32, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> OpaquePointer?).self)
+    static let electLeadersDestroy = function("rd_kafka_ElectLeaders_destroy", (@convention(c) (OpaquePointer?) -> Void).self)
+    static let electLeaders = function(
+        "rd_kafka_ElectLeaders", (@convention(c) (OpaquePointer?, OpaquePointer?, OpaquePointer?, OpaquePointer?) -> Void).self)
+    static let electLeadersResult = function("rd_kafka_event_ElectLeaders_result", ResultOf.self)
+    static let electLeadersPartitions = function("rd_kafka_ElectLeaders_result_partitions", List.self)
+    static let partitionResultPartition = function(
+        "rd_kafka_topic_partition_result_partition", (@convention(c) (OpaquePointer?) -> UnsafePointer<rd_kafka_topic_partition_t>?).self)
+    /// The result's error, owned by the result.
+    static let partitionResultError = function("rd_kafka_topic_partition_result_error", ResultOf.self)
 }
