@@ -243,10 +243,12 @@ cmd_start() {
     if [ -f "$SCRIPTS/kafka_front.py" ]; then
         bash "$SCRIPTS/gen-certs.sh" "$RUN/certs" || { cmd_stop; die "gen-certs.sh failed"; }
         printf '%s:%s\n' "$SASL_USER" "$SASL_PASSWORD" >"$RUN/users.txt"
+        python3 -c 'import secrets; print(secrets.token_hex(32))' >"$RUN/oauth.secret"
         : >"$RUN/front.out"
         spawn front "$RUN/front.out" "$(command -v python3)" "$SCRIPTS/kafka_front.py" \
             --upstream "127.0.0.1:$port" --certs "$RUN/certs" --users "$RUN/users.txt" \
             --listen ssl=0 --listen sasl_plaintext=0 --listen sasl_ssl=0 \
+            --oauth-secret-file "$RUN/oauth.secret" \
             --ready-file "$RUN/front.ready" --log "$RUN/front.log"
         if ! wait_until front "kafka_front.py" test -s "$RUN/front.ready"; then
             tail -n 20 "$RUN/front.out" >&2 || true
@@ -265,6 +267,8 @@ cmd_start() {
             RDKAFKA_TEST_SASL_PASSWORD "$SASL_PASSWORD"
             RDKAFKA_TEST_KEY_PASSWORD "$KEY_PASSWORD"
             RDKAFKA_TEST_KEYSTORE_PASSWORD "$KEYSTORE_PASSWORD"
+            RDKAFKA_TEST_OAUTH_SECRET_FILE "$RUN/oauth.secret"
+            RDKAFKA_TEST_OAUTH_ISSUER "$SCRIPTS/front_oauth.py"
         )
         log "front ssl=$ssl, sasl_plaintext=$sasl_plain, sasl_ssl=$sasl_ssl"
     else

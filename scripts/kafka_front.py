@@ -3,11 +3,13 @@
 
 Sits in front of a plaintext Kafka cluster (noida-db, librdkafka mock cluster, ...)
 and offers SSL (mutual TLS), SASL_PLAINTEXT and SASL_SSL listeners. SASL (PLAIN,
-SCRAM-SHA-256, SCRAM-SHA-512) is terminated here; the upstream never sees it.
+SCRAM-SHA-256, SCRAM-SHA-512, and OAUTHBEARER with --oauth-secret-file, see front_oauth.py)
+is terminated here; the upstream never sees it.
 
     kafka_front.py --upstream HOST:PORT[,HOST:PORT...] --certs DIR --users FILE \
                    --listen KIND=PORT [--listen KIND=PORT ...] \
                    [--ready-file PATH] [--log PATH] [--server-cert NAME] [--sasl-v0-only]
+                   [--oauth-secret-file PATH]
 
 KIND is ssl | sasl_plaintext | sasl_ssl; PORT 0 picks a free port. When every
 listener is up, the ready file is written (atomically) with one line per
@@ -39,6 +41,9 @@ import signal
 import ssl
 import struct
 import sys
+import time
+
+import front_oauth
 
 # --------------------------------------------------------------------------- #
 # Protocol constants
@@ -588,6 +593,12 @@ class Front:
         self.users = Users(args.users)
         self.bootstrap = [parse_hostport(x) for x in args.upstream.split(",") if x]
         self.sasl_v0_only = args.sasl_v0_only
+        self.oauth_secret = None
+        self.mechanisms = MECHANISMS
+        if args.oauth_secret_file:
+            with open(args.oauth_secret_file, "rb") as f:
+                self.oauth_secret = f.read().strip()
+            self.mechanisms = MECHANISMS + ("OAUTHBEARER",)
         self.ssl_ctx = {}
         self.routes: dict[tuple[str, tuple[str, int]], int] = {}
         self.route_lock = asyncio.Lock()
@@ -716,7 +727,16 @@ class Front:
                 ok = await self.sasl_phase(tag, kind, creader, cwriter, ureader, uwriter, state)
                 if not ok:
                     return
-            await self.proxy(tag, kind, creader, cwriter, ureader, uwriter, state)
+            expires_at = state.get("expires_at")
+            if expires_at is None:
+                await self.proxy(tag, kind, creader, cwriter, ureader, uwriter, state)
+            else:
+                # Token expiry is enforced: the connection ends when its token does.
+                try:
+                    await asyncio.wait_for(self.proxy(tag, kind, creader, cwriter, ureader, uwriter, state),
+                                           max(0.0, expires_at - time.time()))
+                except asyncio.TimeoutError:
+                    log.info("%s token expired; closing the connection", tag)
         except asyncio.CancelledError:
             pass
         except (ConnectionError, asyncio.IncompleteReadError) as e:
@@ -765,6 +785,7 @@ class Front:
                 if mech_server.done:
                     log.info("%s auth OK mechanism=%s user=%r (SaslHandshake v0)", tag,
                              mech, mech_server.user)
+                    state["expires_at"] = getattr(mech_server, "expires_at", None)
                     return True
                 continue
 
@@ -785,15 +806,20 @@ class Front:
                 if version > 1:
                     log.warning("%s unsupported SaslHandshake v%d", tag, version)
                     return False
-                if requested in MECHANISMS:
+                if requested in self.mechanisms:
                     err = 0
                     mech = requested
-                    mech_server = PlainServer(self.users) if mech == "PLAIN" else ScramServer(self.users, mech)
+                    if mech == "PLAIN":
+                        mech_server = PlainServer(self.users)
+                    elif mech == "OAUTHBEARER":
+                        mech_server = front_oauth.OAuthBearerServer(self.users, self.oauth_secret, AuthFailed)
+                    else:
+                        mech_server = ScramServer(self.users, mech)
                 else:
                     err = ERR_UNSUPPORTED_SASL_MECHANISM
                     log.warning("%s unsupported SASL mechanism %r", tag, requested)
-                body = struct.pack(">ih", corr, err) + struct.pack(">i", len(MECHANISMS))
-                body += b"".join(enc_string(m) for m in MECHANISMS)
+                body = struct.pack(">ih", corr, err) + struct.pack(">i", len(self.mechanisms))
+                body += b"".join(enc_string(m) for m in self.mechanisms)
                 cwriter.write(struct.pack(">i", len(body)) + body)
                 await cwriter.drain()
                 if err:
@@ -815,8 +841,12 @@ class Front:
                 try:
                     reply = mech_server.step(token)
                 except AuthFailed as e:
+                    # A broker answers a refused OAUTHBEARER token with its JSON error challenge.
+                    message = AUTH_FAILED_MSG
+                    if mech == "OAUTHBEARER":
+                        message = mech_server.error_challenge.decode()
                     self._write_sasl_auth(cwriter, corr, version, ERR_SASL_AUTHENTICATION_FAILED,
-                                          AUTH_FAILED_MSG, b"")
+                                          message, b"")
                     await cwriter.drain()
                     log.warning("%s auth FAILED mechanism=%s user=%r: %s", tag, mech,
                                 e.user, e.reason)
@@ -825,6 +855,7 @@ class Front:
                 await cwriter.drain()
                 if mech_server.done:
                     log.info("%s auth OK mechanism=%s user=%r", tag, mech, mech_server.user)
+                    state["expires_at"] = getattr(mech_server, "expires_at", None)
                     return True
             else:
                 log.warning("%s unexpected request api_key=%d v%d before SASL authentication; closing",
@@ -983,6 +1014,8 @@ def main() -> int:
                     help="max TLS version of the mutual-TLS (ssl) listener")
     ap.add_argument("--sasl-v0-only", action="store_true",
                     help="do not advertise SaslAuthenticate (forces SaslHandshake v0 raw SASL frames)")
+    ap.add_argument("--oauth-secret-file",
+                    help="enables OAUTHBEARER: HS256 secret of the tokens to accept (see front_oauth.py)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
 

@@ -221,4 +221,44 @@ struct KafkaErrorTests {
             origin: .file(path: "/x.properties", line: 4), fix: "use all")
         #expect(error.description == "KafkaError._INVALID_ARG [acks]: bad (set at /x.properties:4). Fix: use all [retriable]")
     }
+
+    @Test("an OAUTHBEARER token provider needs OAUTHBEARER over SASL, and is the only token source")
+    func tokenProviderChecks() throws {
+        let provider = OAuthBearerTokenProvider { _ in OAuthBearerToken(value: "t", lifetime: .seconds(60), principal: "p") }
+        var config = KafkaConfiguration(bootstrapServers: ["b:1"])
+        config.oauthBearerTokenProvider = provider
+        let plaintext = try #require(throws: KafkaError.self) { try config.validate() }
+        #expect(plaintext.property == "security.protocol")
+        config.securityProtocol = .saslSSL
+        config.saslMechanism = .plain
+        config.saslUsername = "u"
+        config.saslPassword = "p"
+        let plain = try #require(throws: KafkaError.self) { try config.validate() }
+        #expect(plain.property == "sasl.mechanisms")
+        config.saslMechanism = .oauthBearer
+        try config.validate()
+        config.saslOAuthBearerUnsecureJWT = true
+        let twoSources = try #require(throws: KafkaError.self) { try config.validate() }
+        #expect(twoSources.property == "enable.sasl.oauthbearer.unsecure.jwt")
+        #expect(config.description.contains("OAUTHBEARER token provider"))
+    }
+
+    @Test("OAUTHBEARER without a token source is refused, naming the provider and OIDC")
+    func oauthBearerNeedsTokens() throws {
+        var config = KafkaConfiguration(bootstrapServers: ["b:1"])
+        config.securityProtocol = .saslSSL
+        config.saslMechanism = .oauthBearer
+        let error = try #require(throws: KafkaError.self) { try config.validate() }
+        #expect(error.property == "sasl.mechanisms")
+        #expect(error.fix?.contains("oauthBearerTokenProvider") == true)
+        #expect(error.fix?.contains("sasl.oauthbearer.method=oidc") == true)
+    }
+
+    @Test("an OAUTHBEARER token describes itself without its value")
+    func tokenDescription() {
+        let token = OAuthBearerToken(value: "header.claims.signature", lifetime: .seconds(60), principal: "svc", extensions: ["logicalCluster": "lkc-1"])
+        #expect(!token.description.contains("signature"))
+        #expect(token.description.contains("svc"))
+        #expect(token.description.contains("logicalCluster"))
+    }
 }

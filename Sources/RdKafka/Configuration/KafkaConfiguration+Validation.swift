@@ -37,6 +37,7 @@ extension KafkaConfiguration {
         if security.usesSASL {
             try checkSASL(features: features)
         }
+        try checkTokenProvider(usesSASL: security.usesSASL)
         if security.usesSSL {
             try checkSSLFiles()
         }
@@ -94,6 +95,14 @@ extension KafkaConfiguration {
                     throw KafkaError.configuration(property, "SASL \(mechanism.rawValue) needs \(property)",
                         origin: mechanismEntry?.origin, fix: "set \(property) (for Confluent Cloud: the API key and secret)")
                 }
+            case .oauthBearer where oauthBearerTokenProvider == nil:
+                let oidc = self["sasl.oauthbearer.method"]?.lowercased() == "oidc"
+                if !oidc, saslOAuthBearerUnsecureJWT != true {
+                    throw KafkaError.configuration("sasl.mechanisms", "SASL OAUTHBEARER has no source of tokens",
+                        origin: mechanismEntry?.origin,
+                        fix: "set KafkaConfiguration.oauthBearerTokenProvider in code, or sasl.oauthbearer.method=oidc with "
+                            + "sasl.oauthbearer.client.id, sasl.oauthbearer.client.secret and sasl.oauthbearer.token.endpoint.url")
+                }
             case .gssapi where mechanismEntry == nil:
                 throw KafkaError.configuration("sasl.mechanisms",
                     "security.protocol is \(self["security.protocol"] ?? "") but no SASL mechanism is set (librdkafka would try GSSAPI/Kerberos)",
@@ -101,6 +110,22 @@ extension KafkaConfiguration {
             default:
                 break
             }
+        }
+    }
+
+    /// A token provider is used only with OAUTHBEARER, and is the only token source.
+    private func checkTokenProvider(usesSASL: Bool) throws(KafkaError) {
+        guard oauthBearerTokenProvider != nil else { return }
+        let mechanisms = (self["sasl.mechanisms"] ?? "").uppercased()
+        guard usesSASL, mechanisms.contains(SASLMechanism.oauthBearer.rawValue) else {
+            let name = usesSASL ? "sasl.mechanisms" : "security.protocol"
+            throw KafkaError.configuration(name, "an OAUTHBEARER token provider is set but \(name) is \(self[name] ?? "unset"), so it would never be called",
+                origin: entry(name)?.origin, fix: "set security.protocol=sasl_ssl and sasl.mechanisms=OAUTHBEARER, or remove the token provider")
+        }
+        for (name, value) in [("sasl.oauthbearer.method", "oidc"), ("enable.sasl.oauthbearer.unsecure.jwt", "true")]
+        where self[name]?.lowercased() == value {
+            throw KafkaError.configuration(name, "\(name)=\(value) is another source of OAUTHBEARER tokens, and a token provider is set",
+                origin: entry(name)?.origin, fix: "remove \(name), or the token provider: one source of tokens")
         }
     }
 

@@ -54,6 +54,11 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// Notes about the configuration the SDK translated or ignored (Java-only keys and so on).
     public internal(set) var warnings: [String] = []
 
+    /// The source of OAUTHBEARER tokens (with `sasl.mechanisms=OAUTHBEARER`), set in code.
+    /// Without it librdkafka needs `sasl.oauthbearer.method=oidc` (see ``useOIDC(clientID:clientSecret:tokenEndpointURL:scope:)``)
+    /// or, for development only, `enable.sasl.oauthbearer.unsecure.jwt=true`.
+    public var oauthBearerTokenProvider: OAuthBearerTokenProvider?
+
     /// An empty configuration: librdkafka's defaults throughout.
     public init() {}
 
@@ -101,12 +106,14 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
         var merged = self
         for entry in other.entries { merged.set(entry.name, entry.value, origin: entry.origin) }
         merged.warnings += other.warnings
+        if let provider = other.oauthBearerTokenProvider { merged.oauthBearerTokenProvider = provider }
         return merged
     }
 
     /// The properties with secrets shown as `[redacted]`, one `name=value` per line with origin.
     public var description: String {
-        entries.map { "\($0.name)=\(Self.displayValue($0)) (\($0.origin))" }.joined(separator: "\n")
+        let lines = entries.map { "\($0.name)=\(Self.displayValue($0)) (\($0.origin))" }
+        return (lines + (oauthBearerTokenProvider == nil ? [] : ["OAUTHBEARER token provider (in code)"])).joined(separator: "\n")
     }
 
     static func displayValue(_ entry: Entry) -> String {

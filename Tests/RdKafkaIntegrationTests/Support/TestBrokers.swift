@@ -75,12 +75,34 @@ enum TestEnvironment {
             ssl: ssl, saslSSL: saslSSL, saslPlaintext: saslPlain, certs: certs,
             user: env["RDKAFKA_TEST_SASL_USER"] ?? "alice", password: env["RDKAFKA_TEST_SASL_PASSWORD"] ?? "alice-secret",
             keyPassword: env["RDKAFKA_TEST_KEY_PASSWORD"] ?? "client-key-secret",
-            keystorePassword: env["RDKAFKA_TEST_KEYSTORE_PASSWORD"] ?? "keystore-secret")
+            keystorePassword: env["RDKAFKA_TEST_KEYSTORE_PASSWORD"] ?? "keystore-secret",
+            oauthSecretFile: env["RDKAFKA_TEST_OAUTH_SECRET_FILE"], oauthIssuer: env["RDKAFKA_TEST_OAUTH_ISSUER"])
     }
 
     struct Front: Sendable {
         let ssl, saslSSL, saslPlaintext, certs, user, password, keyPassword, keystorePassword: String
+        /// The front's OAUTHBEARER signing secret and the script that mints tokens with it.
+        let oauthSecretFile, oauthIssuer: String?
         func path(_ file: String) -> String { "\(certs)/\(file)" }
+
+        /// A token the front accepts for `subject` until `lifetime` seconds from now (the
+        /// test's identity provider: scripts/front_oauth.py).
+        func mintToken(subject: String, lifetime: Double, scope: String = "kafka") async throws -> String {
+            let issuer = try #require(oauthIssuer), secret = try #require(oauthSecretFile)
+            return try await Task.detached {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+                process.arguments = ["python3", issuer, "mint", "--secret-file", secret, "--sub", subject,
+                                     "--lifetime", String(lifetime), "--scope", scope]
+                let pipe = Pipe()
+                process.standardOutput = pipe
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                let data = pipe.fileHandleForReading.readDataToEndOfFile()
+                process.waitUntilExit()
+                return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            }.value
+        }
     }
 }
 

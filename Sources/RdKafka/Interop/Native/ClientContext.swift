@@ -5,8 +5,13 @@ import Synchronization
 /// handle is destroyed.
 final class ClientContext: @unchecked Sendable {
     let logHandler: KafkaLogHandler
-    /// Secret values from the configuration, scrubbed from every log line.
-    private let secrets: [String]
+    /// Secret values (from the configuration, tokens, rotated passwords), scrubbed from every
+    /// log line.
+    private let secrets: Locked<[String]>
+    /// The configured SASL mechanism, for advice that fits it.
+    let mechanism: SASLMechanism?
+    /// Serves OAUTHBEARER token refreshes when the configuration has a token provider.
+    let tokens: OAuthBearerRefresh?
     /// Set once after `rd_kafka_new`, while librdkafka's threads may already be logging.
     private let name = Locked("")
     var clientName: String {
@@ -25,7 +30,21 @@ final class ClientContext: @unchecked Sendable {
 
     init(logHandler: @escaping KafkaLogHandler, configuration: KafkaConfiguration) {
         self.logHandler = logHandler
-        self.secrets = configuration.properties.filter { $0.isSecret && $0.value.count >= 3 }.map(\.value)
+        let secrets = Locked(configuration.properties.filter { $0.isSecret && $0.value.count >= 3 }.map(\.value))
+        self.secrets = secrets
+        self.mechanism = configuration.securityProtocol?.usesSASL == true ? (configuration.saslMechanism ?? .gssapi) : nil
+        self.tokens = configuration.oauthBearerTokenProvider.map { provider in
+            OAuthBearerRefresh(provider: provider) { value in
+                guard value.count >= 3 else { return }
+                secrets.withLock { if !$0.contains(value) { $0.append(value) } }
+            }
+        }
+    }
+
+    /// Adds a secret to scrub from now on (a rotated password).
+    func remember(secret: String) {
+        guard secret.count >= 3 else { return }
+        secrets.withLock { if !$0.contains(secret) { $0.append(secret) } }
     }
 
     /// The reason behind the latest refused broker certificate (set by the verification
@@ -43,12 +62,17 @@ final class ClientContext: @unchecked Sendable {
             // connection was torn down first: either way it is a certificate problem.
             error.code = .ssl
         }
-        ClientErrorAdvice.annotate(&error)
+        if error.code == .authentication, mechanism == .oauthBearer, let tokens,
+           !error.message.contains("Failed to acquire"), let diagnosis = tokens.diagnosis() {
+            error.message += " (\(diagnosis))"
+        }
+        ClientErrorAdvice.annotate(&error, mechanism: mechanism)
+        error.message = scrub(error.message)
     }
 
     func scrub(_ text: String) -> String {
         var text = text
-        for secret in secrets where text.contains(secret) {
+        for secret in secrets.withLock({ $0 }) where text.contains(secret) {
             text = text.replacing(secret, with: KafkaConfiguration.redacted)
         }
         return text

@@ -9,10 +9,22 @@ enum ClientErrorAdvice {
         return error.code == .transport && (text.contains("ssl routines") || text.contains("ssl alert"))
     }
 
-    static func annotate(_ error: inout KafkaError) {
+    static func annotate(_ error: inout KafkaError, mechanism: SASLMechanism? = nil) {
         guard error.fix == nil else { return }
         let text = error.message.lowercased()
         switch error.code {
+        case .authentication where mechanism == .oauthBearer:
+            if text.contains("failed to acquire sasl oauthbearer token") {
+                error.fix = "the client has no usable OAUTHBEARER token: check the token provider (or the sasl.oauthbearer.* OIDC settings), "
+                    + "the identity provider's URL, client credentials and scope, and the network; it is asked again about every 10 seconds"
+            } else {
+                error.fix = "the broker refused the OAUTHBEARER token: check that the broker trusts the token's issuer and audience, "
+                    + "that its principal and scope are what the broker expects, that it has not expired, and that this host's clock is right"
+            }
+        case .authentication where mechanism == .gssapi:
+            error.fix = "Kerberos (GSSAPI) authentication failed: check sasl.kerberos.principal and sasl.kerberos.keytab (or the ticket from "
+                + "sasl.kerberos.kinit.cmd), that sasl.kerberos.service.name matches the broker's principal (usually kafka), "
+                + "that the KDC is reachable, and that clocks agree"
         case .authentication:
             if text.contains("invalid credentials") || text.contains("authentication failed") || text.contains("sasl authentication error") {
                 error.fix = "the broker rejected the SASL credentials: check sasl.username and sasl.password (and sasl.mechanisms: PLAIN, SCRAM-SHA-256 or SCRAM-SHA-512 must match the broker's user)"

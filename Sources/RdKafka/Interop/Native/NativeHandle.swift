@@ -52,6 +52,7 @@ final class NativeHandle: @unchecked Sendable {
                 return 0
             }
         }
+        if context.tokens != nil { OAuthBearerRefresh.install(on: conf) }
         prepare(conf)
         var errstr = [CChar](repeating: 0, count: 512)
         guard let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
@@ -65,6 +66,13 @@ final class NativeHandle: @unchecked Sendable {
         self.context = context
         self.contextReference = reference
         context.clientName = String(cString: rd_kafka_name(rk))
+        if let tokens = context.tokens {
+            do throws(KafkaError) { try tokens.attach(rk) } catch {
+                rd_kafka_destroy(rk)
+                reference.release()
+                throw error
+            }
+        }
         for warning in configuration.warnings { context.log(.warning, "SDK", warning) }
     }
 
@@ -80,7 +88,23 @@ final class NativeHandle: @unchecked Sendable {
         return error
     }
 
+    /// Sets the SASL PLAIN/SCRAM credentials for the next authentication
+    /// (`rd_kafka_sasl_set_credentials`); connections already made stay as they are.
+    func setSASLCredentials(username: String, password: String) throws(KafkaError) {
+        guard context.mechanism == .plain || context.mechanism == .scramSHA256 || context.mechanism == .scramSHA512 else {
+            throw KafkaError(code: .invalidArgument,
+                message: "SASL credentials can be rotated only for PLAIN and SCRAM; this client uses \(context.mechanism?.rawValue ?? "no SASL")",
+                fix: "for OAUTHBEARER return new tokens from the token provider; otherwise create the client with the new settings")
+        }
+        context.remember(secret: password)
+        guard let error = rd_kafka_sasl_set_credentials(pointer, username, password) else { return }
+        defer { rd_kafka_error_destroy(error) }
+        throw KafkaError(code: .invalidArgument, message: context.scrub("librdkafka refused the credentials: \(String(cString: rd_kafka_error_string(error)))"),
+            fix: "give a non-empty username and password")
+    }
+
     deinit {
+        context.tokens?.detach()
         rd_kafka_destroy(pointer)
         contextReference.release()
     }
