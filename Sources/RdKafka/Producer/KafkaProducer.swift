@@ -58,14 +58,19 @@ public final class KafkaProducer: Sendable {
         /// ``DeliveryReport/latencyMicroseconds``. Off by default: the clock read costs about a
         /// tenth of a fire-and-forget message's time in the SDK. Sends always carry it.
         public var measuresLatency: Bool
+        /// Chooses the partition of messages sent without one; `nil` (the default) leaves it to
+        /// librdkafka's `partitioner` property. Messages without a key are asked about too,
+        /// unless `sticky.partitioning.linger.ms` is set above 0 (then librdkafka spreads them).
+        public var partitioner: KafkaPartitioner?
 
         public init(
             deliveryReportBufferSize: Int? = nil, queueFullTimeout: Duration = .seconds(30),
             deinitFlushTimeout: Duration = .seconds(10), logHandler: @escaping KafkaLogHandler = KafkaLog.standardError,
             errorHandler: (@Sendable (KafkaError) -> Void)? = nil, statisticsHandler: (@Sendable (String) -> Void)? = nil,
             failFastOnSecurityErrors: Bool = true, deliveryHandler: (@Sendable (DeliveryReport) -> Void)? = nil,
-            measuresLatency: Bool = false
+            measuresLatency: Bool = false, partitioner: KafkaPartitioner? = nil
         ) {
+            self.partitioner = partitioner
             self.measuresLatency = measuresLatency
             self.deliveryHandler = deliveryHandler
             self.deliveryReportBufferSize = deliveryReportBufferSize
@@ -89,10 +94,16 @@ public final class KafkaProducer: Sendable {
     public init(configuration: KafkaConfiguration, options: Options = Options()) throws(KafkaError) {
         queueFullTimeout = options.queueFullTimeout
         deinitFlushTimeout = options.deinitFlushTimeout
+        var configuration = configuration
+        if options.partitioner != nil, configuration["sticky.partitioning.linger.ms"] == nil {
+            // Otherwise librdkafka spreads messages without a key itself, never asking the closure.
+            configuration.set("sticky.partitioning.linger.ms", "0", origin: .sdk(reason: "the custom partitioner chooses for messages without a key too"))
+        }
         core = try ProducerCore(
             configuration: configuration, logHandler: options.logHandler, reportCapacity: options.deliveryReportBufferSize,
             deliveryHandler: options.deliveryHandler, errorHandler: options.errorHandler, statisticsHandler: options.statisticsHandler,
-            failFastOnSecurityErrors: options.failFastOnSecurityErrors, measuresLatency: options.measuresLatency)
+            failFastOnSecurityErrors: options.failFastOnSecurityErrors, measuresLatency: options.measuresLatency,
+            partitioner: options.partitioner)
     }
 
     deinit {

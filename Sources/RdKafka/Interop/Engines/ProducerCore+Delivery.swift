@@ -175,6 +175,9 @@ extension ProducerCore {
                     ? "purged from the producer queue before it was sent"
                     : "purged while in flight: the broker may or may not have written it"
             }
+        } else if code == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION, let invalid = partitionerError() {
+            error.message = invalid.message
+            error.fix = invalid.fix
         } else if code == RD_KAFKA_RESP_ERR__MSG_TIMED_OUT {
             error.message = "not delivered within message.timeout.ms"
             if let security = securityError.withLock({ $0 }) { error.message += " (last client error: \(security.message))" }

@@ -100,9 +100,9 @@ final class ProducerCore: @unchecked Sendable {
     init(
         configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler, reportCapacity: Int?,
         deliveryHandler: (@Sendable (DeliveryReport) -> Void)?, errorHandler: (@Sendable (KafkaError) -> Void)?, statisticsHandler: (@Sendable (String) -> Void)?,
-        failFastOnSecurityErrors: Bool, measuresLatency: Bool
+        failFastOnSecurityErrors: Bool, measuresLatency: Bool, partitioner: KafkaPartitioner? = nil
     ) throws(KafkaError) {
-        handle = try NativeHandle(type: RD_KAFKA_PRODUCER, configuration: configuration, logHandler: logHandler) { conf in
+        handle = try NativeHandle(type: RD_KAFKA_PRODUCER, configuration: configuration, logHandler: logHandler, partitioner: partitioner) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf) { _, message, opaque in
                 guard let message, let opaque else { return }
                 // Unretained on purpose: this runs once per message (see ClientContext.producer).
@@ -219,6 +219,13 @@ final class ProducerCore: @unchecked Sendable {
         return .failed(code)
     }
 
+    /// What the custom partitioner did wrong last, if it did.
+    func partitionerError() -> (message: String, fix: String)? {
+        guard let (chosen, count) = handle.context.invalidPartition.withLock({ $0 }) else { return nil }
+        return ("the custom partitioner chose partition \(chosen), but the topic has \(count) partitions",
+                "return a partition in 0..<partitionCount from KafkaPartitioner (use isAvailable to skip partitions without a leader)")
+    }
+
     /// The error for a `.failed` enqueue of `message`, with what to do about it.
     func enqueueError(_ code: rd_kafka_resp_err_t, for message: KafkaProducerMessage) -> KafkaError {
         if code == RD_KAFKA_RESP_ERR__DESTROY && closed { return KafkaError.closed("The producer") }
@@ -233,7 +240,12 @@ final class ProducerCore: @unchecked Sendable {
         case .messageSizeTooLarge, .invalidMessageSize:
             kafkaError.fix = "the message is \(message.value?.count ?? 0) bytes; raise message.max.bytes (and the topic's max.message.bytes) or send smaller messages"
         case .unknownPartition:
-            kafkaError.fix = "partition \(message.partition ?? -1) does not exist in \(message.topic)"
+            if message.partition == nil, let invalid = partitionerError() {
+                kafkaError.message = "\(invalid.message) for \(message.topic)"
+                kafkaError.fix = invalid.fix
+            } else {
+                kafkaError.fix = "partition \(message.partition ?? -1) does not exist in \(message.topic)"
+            }
         case .unknownTopic:
             kafkaError.fix = "create topic \(message.topic) first, or enable auto-creation on the broker"
         default: break

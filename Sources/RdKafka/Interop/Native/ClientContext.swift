@@ -28,8 +28,14 @@ final class ClientContext: @unchecked Sendable {
     /// The admin client whose error callback this context routes.
     nonisolated(unsafe) weak var admin: AdminCore?
 
-    init(logHandler: @escaping KafkaLogHandler, configuration: KafkaConfiguration) {
+    /// The app's partitioner, if the producer has one.
+    let partitioner: KafkaPartitioner?
+    /// The latest out-of-range choice of the partitioner and the partition count, for the error.
+    let invalidPartition = Locked<(Int32, Int32)?>(nil)
+
+    init(logHandler: @escaping KafkaLogHandler, configuration: KafkaConfiguration, partitioner: KafkaPartitioner? = nil) {
         self.logHandler = logHandler
+        self.partitioner = partitioner
         let secrets = Locked(configuration.properties.filter { $0.isSecret && $0.value.count >= 3 }.map(\.value))
         self.secrets = secrets
         self.mechanism = configuration.securityProtocol?.usesSASL == true ? (configuration.saslMechanism ?? .gssapi) : nil

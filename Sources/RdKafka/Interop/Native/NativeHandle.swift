@@ -16,16 +16,17 @@ final class NativeHandle: @unchecked Sendable {
     /// callbacks on the `rd_kafka_conf_t`, and creates the client.
     init(
         type: rd_kafka_type_t, configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler,
-        prepare: (OpaquePointer) -> Void = { _ in }
+        partitioner: KafkaPartitioner? = nil, prepare: (OpaquePointer) -> Void = { _ in }
     ) throws(KafkaError) {
         try configuration.preflight(features: Interop.builtinFeatures)
         let native = try NativeConfiguration(configuration)
         guard let conf = native.pointer else {
             throw KafkaError(code: .criticalSystemResource, message: "no librdkafka configuration")
         }
-        let context = ClientContext(logHandler: logHandler, configuration: configuration)
+        let context = ClientContext(logHandler: logHandler, configuration: configuration, partitioner: partitioner)
         let reference = Unmanaged.passRetained(context)
         rd_kafka_conf_set_opaque(conf, reference.toOpaque())
+        if partitioner != nil { CustomPartitioner.install(on: conf, context: reference.toOpaque()) }
         rd_kafka_conf_set_log_cb(conf) { rk, level, facility, buffer in
             guard let rk, let opaque = rd_kafka_opaque(rk) else { return }
             let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
