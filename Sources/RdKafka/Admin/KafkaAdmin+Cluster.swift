@@ -25,9 +25,7 @@ extension KafkaAdmin {
     public func listOffsets(
         _ queries: [TopicPartition: OffsetQuery], readCommitted: Bool = false, timeout: Duration = .seconds(30)
     ) async throws(KafkaError) -> [TopicPartition: Result<ListedOffset, KafkaError>] {
-        for tp in queries.keys where tp.partition < 0 || tp.topic.isEmpty {
-            throw KafkaError.invalidArgument("cannot list offsets of \(tp)", fix: "use a topic name and a partition number >= 0")
-        }
+        try TopicPartition.validate(queries.keys, action: "list offsets of")
         let ms = timeout.clampedMilliseconds
         let specs = queries.mapValues(\.spec)
         return try await run { core throws(KafkaError) in try core.listOffsets(specs, readCommitted: readCommitted, timeoutMs: ms) }

@@ -20,6 +20,7 @@ extension KafkaConsumer {
     /// Commits explicit offsets (the next offset to consume per partition) and waits for the broker.
     public func commit(_ offsets: [TopicPartition: Int64]) async throws(KafkaError) {
         try ensureOpen()
+        try TopicPartition.validate(offsets: offsets, action: "commit")
         let core = self.core
         let list = offsets.map { ($0.key, $0.value) }
         try await Blocking.run { () throws(KafkaError) in try core.commit(list) }
@@ -35,6 +36,36 @@ extension KafkaConsumer {
             }
             completion?(result)
         }
+    }
+
+    /// Commits explicit offsets (the next offset to consume per partition) without waiting;
+    /// `completion` (if any) gets the outcome on a background thread. Invalid offsets (negative,
+    /// or an empty topic) are reported to `completion` without contacting the broker.
+    public func commitAsync(_ offsets: [TopicPartition: Int64], completion: (@Sendable (KafkaError?) -> Void)? = nil) {
+        let core = self.core
+        let list = offsets.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }.map { ($0.key, $0.value) }
+        Task.detached {
+            let result: KafkaError? = await Blocking.run {
+                do throws(KafkaError) {
+                    try TopicPartition.validate(offsets: offsets, action: "commit")
+                    try core.commit(list)
+                    return nil
+                } catch { return error }
+            }
+            completion?(result)
+        }
+    }
+
+    /// Marks explicit offsets (the next offset to consume per partition) for the next commit
+    /// (`rd_kafka_offsets_store`), for apps that set `enable.auto.offset.store=false` and decide
+    /// themselves what is done. With the SDK storing offsets as messages are taken (the default),
+    /// its later stores move them on again.
+    ///
+    /// - Throws: `KafkaError` for a partition not assigned to this consumer, or a negative offset.
+    public func storeOffsets(_ offsets: [TopicPartition: Int64]) throws(KafkaError) {
+        try ensureOpen()
+        try TopicPartition.validate(offsets: offsets, action: "store")
+        try core.store(offsets.map { ($0.key, $0.value) })
     }
 
     /// Marks `message` as processed so the next commit includes it (for

@@ -48,6 +48,13 @@ public final class KafkaConsumer: Sendable {
         /// Runs before partitions are revoked (commit or flush work here) and after they are
         /// assigned, before consumption starts. Consumption waits for it.
         public var rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)?
+        /// Where newly assigned partitions start, when the app keeps its offsets outside Kafka
+        /// (in its database, next to the results of processing). Called in the rebalance, after
+        /// ``rebalanceHandler``'s `.assigned` and before consumption starts, with the partitions
+        /// just assigned. Partitions it leaves out start from the group's committed offset (or
+        /// `auto.offset.reset`); if it throws, all of them do, and the error goes to
+        /// ``eventHandler``. Consumption waits for it.
+        public var startPositions: (@Sendable ([TopicPartition]) async throws -> [TopicPartition: KafkaOffset])?
         /// Ends librdkafka 2.0.2's fetch pause (default `true`). When the local queue has held
         /// `queued.min.messages`, librdkafka's broker threads stop fetching and nothing wakes them
         /// when the queue drains: the loop then waits up to a second for its next message. With
@@ -63,8 +70,10 @@ public final class KafkaConsumer: Sendable {
             maxBatchSize: Int = 10_000, logHandler: @escaping KafkaLogHandler = KafkaLog.standardError,
             eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)? = nil,
             rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)? = nil,
-            wakesPausedFetchers: Bool = true
+            wakesPausedFetchers: Bool = true,
+            startPositions: (@Sendable ([TopicPartition]) async throws -> [TopicPartition: KafkaOffset])? = nil
         ) {
+            self.startPositions = startPositions
             self.maxBatchSize = maxBatchSize
             self.logHandler = logHandler
             self.eventHandler = eventHandler
@@ -81,7 +90,8 @@ public final class KafkaConsumer: Sendable {
     public init(configuration: KafkaConfiguration, options: Options = Options()) throws(KafkaError) {
         core = try ConsumerCore(
             configuration: configuration, logHandler: options.logHandler, maxBatch: options.maxBatchSize,
-            wakesFetchers: options.wakesPausedFetchers, eventHandler: options.eventHandler, rebalanceHandler: options.rebalanceHandler)
+            wakesFetchers: options.wakesPausedFetchers, eventHandler: options.eventHandler, rebalanceHandler: options.rebalanceHandler,
+            startPositionsHandler: options.startPositions)
     }
 
     deinit {
@@ -137,26 +147,6 @@ public final class KafkaConsumer: Sendable {
     /// The subscribed topics (`rd_kafka_subscription`).
     public var subscription: [String] {
         get throws(KafkaError) { try core.subscription() }
-    }
-
-    /// Consumes exactly these partitions, from these positions, outside any group rebalancing
-    /// (`rd_kafka_assign`). An empty dictionary stops consuming.
-    ///
-    /// Timestamp positions are looked up from the brokers first (`rd_kafka_offsets_for_times`,
-    /// on an SDK thread, for up to `timeout`).
-    public func assign(_ partitions: [TopicPartition: KafkaOffset], timeout: Duration = .seconds(10)) async throws(KafkaError) {
-        try ensureOpen()
-        for tp in partitions.keys where tp.partition < 0 || tp.topic.isEmpty {
-            throw KafkaError.invalidArgument("cannot assign \(tp)", fix: "use a topic name and a partition number >= 0")
-        }
-        let core = self.core
-        let times = partitions.compactMapValues { if case .timestamp(let t) = $0 { return t.millisecondsSinceEpoch } else { return nil } }
-        let ms = timeout.clampedMilliseconds
-        let resolved = times.isEmpty ? [:] : try await Blocking.run { () throws(KafkaError) in try core.offsetsForTimes(times, timeoutMs: ms) }
-        // In topic and partition order, not the dictionary's random one: librdkafka looks start
-        // offsets up in list order, so runs repeat the same requests.
-        let ordered = partitions.sorted { ($0.key.topic, $0.key.partition) < ($1.key.topic, $1.key.partition) }
-        try core.assign(ordered.map { tp, start in (tp, resolved[tp] ?? start.logicalValue ?? -1) })
     }
 
     /// The partitions currently assigned (`rd_kafka_assignment`).

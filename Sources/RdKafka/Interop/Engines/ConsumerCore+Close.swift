@@ -50,6 +50,7 @@ extension ConsumerCore {
         closeFinished.store(true, ordering: .sequentiallyConsistent)
         eventHandler = nil
         rebalanceHandler = nil
+        startPositionsHandler = nil
         return code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : Interop.error(code, "closing the consumer failed")
     }
 

@@ -42,6 +42,29 @@ extension ConsumerCore {
         try check(rd_kafka_assign(rk, partitions.isEmpty ? nil : list.pointer), "assign \(partitions.map(\.0))")
     }
 
+    func incrementalAssign(_ partitions: [(TopicPartition, Int64)]) throws(KafkaError) {
+        let list = NativePartitionList(partitions)
+        if let error = rd_kafka_incremental_assign(rk, list.pointer) {
+            throw Self.describe(Interop.consume(error), "incrementally assign \(partitions.map(\.0))")
+        }
+    }
+
+    func incrementalUnassign(_ partitions: [TopicPartition]) throws(KafkaError) {
+        let list = NativePartitionList(partitions.map { ($0, Int64(-1001)) })
+        if let error = rd_kafka_incremental_unassign(rk, list.pointer) {
+            throw Self.describe(Interop.consume(error), "incrementally unassign \(partitions)")
+        }
+    }
+
+    private static func describe(_ error: KafkaError, _ action: String) -> KafkaError {
+        var error = error
+        error.message = "cannot \(action): \(error.message)"
+        if error.fix == nil, error.message.contains("rebalance protocol") || error.message.contains("EAGER") {
+            error.fix = "incremental assignment needs the cooperative protocol (partition.assignment.strategy=cooperative-sticky) or a manual assignment; use assign(_:) with eager strategies"
+        }
+        return error
+    }
+
     func assignment() throws(KafkaError) -> [TopicPartition] {
         var list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>? = nil
         try check(rd_kafka_assignment(rk, &list), "read the assignment")

@@ -32,6 +32,12 @@ extension ConsumerCore {
             if let partitions {
                 applyStartPositions(partitions)
                 resumed = resumeProcessed(partitions)
+                // The app's own offset store has the last word.
+                let external = externalStartPositions(list)
+                if !external.isEmpty {
+                    setOffsets(external, in: partitions)
+                    resumed.removeAll { external[$0.0] != nil }
+                }
             }
             runHook(.assigned(list))
             if cooperative {
@@ -71,16 +77,51 @@ extension ConsumerCore {
     private func runHook(_ event: RebalanceEvent) {
         eventHandler?(.rebalance(event))
         guard let rebalanceHandler else { return }
-        // The hook is async; librdkafka needs the answer on this thread, which is the SDK's own
-        // (or close()'s), never one of Swift's cooperative threads.
+        waitForHook("\(event)") { await rebalanceHandler(event) }
+    }
+
+    /// Start positions from the app's `startPositions` hook; on a throw, the error is reported
+    /// and the partitions start as they would without the hook.
+    private func externalStartPositions(_ partitions: [TopicPartition]) -> [TopicPartition: KafkaOffset] {
+        guard let handler = startPositionsHandler, !partitions.isEmpty else { return [:] }
+        let answer = Locked<Result<[TopicPartition: KafkaOffset], KafkaError>>(.success([:]))
+        waitForHook("start positions for \(partitions)") {
+            do {
+                let positions = try await handler(partitions)
+                answer.withLock { $0 = .success(positions) }
+            } catch {
+                answer.withLock {
+                    $0 = .failure(KafkaError(code: .invalidArgument, message: "the startPositions hook threw: \(error)",
+                        fix: "these partitions start from the committed offsets (or auto.offset.reset) instead"))
+                }
+            }
+        }
+        switch answer.withLock({ $0 }) {
+        case .success(let positions):
+            return positions.filter { tp, start in
+                guard case .offset(let offset) = start, offset < 0 else { return partitions.contains(tp) }
+                report(KafkaError(code: .invalidArgument, message: "the startPositions hook gave \(tp) the negative offset \(offset)",
+                    fix: "give offsets >= 0, or .beginning, .end or .committed; \(tp) starts as it would without the hook"))
+                return false
+            }
+        case .failure(let error):
+            report(error)
+            return [:]
+        }
+    }
+
+    /// Runs an async hook to its end on this thread. librdkafka needs the rebalance answered on
+    /// the thread that serves it, which is the SDK's own (or close()'s), never one of Swift's
+    /// cooperative threads.
+    private func waitForHook(_ label: String, _ body: @escaping @Sendable () async -> Void) {
         let done = DispatchSemaphore(value: 0)
         inRebalanceHook.store(true, ordering: .relaxed)
         defer { inRebalanceHook.store(false, ordering: .relaxed) }
         let task = Task {
-            await rebalanceHandler(event)
+            await body()
             done.signal()
         }
-        runningHook.withLock { $0 = ("\(event)", task) }
+        runningHook.withLock { $0 = (label, task) }
         done.wait()
         runningHook.withLock { $0 = nil }
     }
@@ -92,11 +133,17 @@ extension ConsumerCore {
         let committed = NativePartitionList(ConsumerCore.partitions(of: list).map { ($0, Int64(-1001)) })
         _ = rd_kafka_committed(handle.pointer, committed.pointer, 10_000)
         let hasCommitted = Set(committed.elements.filter { $0.offset >= 0 }.map { $0.0 })
+        setOffsets(positions.filter { !hasCommitted.contains($0.key) }, in: list)
+    }
+
+    /// Sets the start offset of the partitions of `list` named in `positions` (timestamps looked
+    /// up from the brokers: latest if none is that late).
+    private func setOffsets(_ positions: [TopicPartition: KafkaOffset], in list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>) {
         for i in 0..<Int(list.pointee.cnt) {
             let element = list.pointee.elems[i]
             guard let topic = element.topic else { continue }
             let tp = TopicPartition(String(cString: topic), element.partition)
-            guard !hasCommitted.contains(tp), let start = positions[tp] else { continue }
+            guard let start = positions[tp] else { continue }
             switch start {
             case .timestamp(let time):
                 list.pointee.elems[i].offset = (try? offsetsForTimes([tp: time.millisecondsSinceEpoch], timeoutMs: 10_000)[tp]) ?? -1

@@ -43,6 +43,7 @@ final class ConsumerCore: @unchecked Sendable {
     // or inside close(), before they are dropped.
     var eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)?
     var rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)?
+    var startPositionsHandler: (@Sendable ([TopicPartition]) async throws -> [TopicPartition: KafkaOffset])?
 
     let condition = Condition()
     private var requests: [Request] = []
@@ -80,7 +81,8 @@ final class ConsumerCore: @unchecked Sendable {
 
     init(
         configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler, maxBatch: Int, wakesFetchers: Bool,
-        eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)?, rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)?
+        eventHandler: (@Sendable (KafkaConsumerEvent) -> Void)?, rebalanceHandler: (@Sendable (RebalanceEvent) async -> Void)?,
+        startPositionsHandler: (@Sendable ([TopicPartition]) async throws -> [TopicPartition: KafkaOffset])? = nil
     ) throws(KafkaError) {
         var configuration = configuration
         // librdkafka stores an offset when it hands a message over; the SDK hands over batches,
@@ -103,6 +105,7 @@ final class ConsumerCore: @unchecked Sendable {
         self.maxBatch = max(1, maxBatch)
         self.eventHandler = eventHandler
         self.rebalanceHandler = rebalanceHandler
+        self.startPositionsHandler = startPositionsHandler
         handle = try NativeHandle(type: RD_KAFKA_CONSUMER, configuration: configuration, logHandler: logHandler) { conf in
             rd_kafka_conf_set_rebalance_cb(conf) { rk, err, partitions, opaque in
                 guard let rk, let opaque else { return }
