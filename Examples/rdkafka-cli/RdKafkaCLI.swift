@@ -33,6 +33,8 @@ struct RdKafkaCLI {
             case "groups": try await GroupsCommand.run(arguments)
             case "cluster": try await ClusterCommand.cluster(arguments)
             case "offsets": try await ClusterCommand.offsets(arguments)
+            case "acls": try await AclsCommand.run(arguments)
+            case "configs": try await ConfigsCommand.run(arguments)
             case "help", "--help", "-h":
                 // `help COMMAND`: that command's usage.
                 if let name = arguments.first, let one = commands.first(where: { $0.name == name }) {
@@ -63,6 +65,7 @@ struct RdKafkaCLI {
     static let commands = [
         Demo.usage, ProduceCommand.usage, ConsumeCommand.usage, ConfigCommand.usage, CheckCommand.usage,
         TopicsCommand.usage, GroupsCommand.usage, ClusterCommand.usage, ClusterCommand.offsetsUsage,
+        AclsCommand.usage, ConfigsCommand.usage,
     ]
 
     static let usage = """

@@ -8,7 +8,7 @@ public struct ConsumerGroupDescription: Sendable, Hashable {
     }
 
     public var groupID: String
-    public var state: String
+    public var state: ConsumerGroupState
     public var partitionAssignor: String
     public var members: [Member]
     /// The coordinator's broker id, when known.

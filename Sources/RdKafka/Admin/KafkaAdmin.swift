@@ -47,26 +47,6 @@ public final class KafkaAdmin: Sendable {
         return try await run { core throws(KafkaError) in try core.createPartitions(totals, timeoutMs: ms) }
     }
 
-    /// A topic's configuration (`rd_kafka_DescribeConfigs`).
-    public func describeTopicConfig(_ topic: String, timeout: Duration = .seconds(30)) async throws(KafkaError) -> [ConfigEntry] {
-        let ms = timeout.clampedMilliseconds
-        return try await run { core throws(KafkaError) in try core.describeTopicConfig(topic, timeoutMs: ms) }
-    }
-
-    /// Sets (`set`) and removes (`delete`: back to the broker's value) single settings of a
-    /// topic; the others stay as they are. With librdkafka 2.2 or later this is one
-    /// IncrementalAlterConfigs request; with older ones the SDK reads the topic's own settings and
-    /// writes them back changed (`rd_kafka_AlterConfigs`), which a concurrent change can overtake.
-    public func alterTopicConfig(
-        _ topic: String, set: [String: String] = [:], delete: [String] = [], timeout: Duration = .seconds(30)
-    ) async throws(KafkaError) {
-        guard !topic.isEmpty, !(set.isEmpty && delete.isEmpty) else {
-            throw KafkaError.invalidArgument("alterTopicConfig needs a topic and at least one setting to set or delete")
-        }
-        let ms = timeout.clampedMilliseconds
-        try await run { core throws(KafkaError) in try core.alterTopicConfig(topic, set: set, delete: delete, timeoutMs: ms) }
-    }
-
     /// Sets (resets) a group's committed offsets (`rd_kafka_AlterConsumerGroupOffsets`); the group
     /// must have no active members. Returns each partition's error, or `nil` where it succeeded.
     public func alterConsumerGroupOffsets(_ group: String, _ offsets: [TopicPartition: Int64], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [TopicPartition: KafkaError?] {
@@ -74,10 +54,23 @@ public final class KafkaAdmin: Sendable {
         return try await run { core throws(KafkaError) in try core.alterGroupOffsets(group, offsets, timeoutMs: ms) }
     }
 
-    /// Every consumer group the cluster knows (`rd_kafka_ListConsumerGroups`).
-    public func listConsumerGroups(timeout: Duration = .seconds(30)) async throws(KafkaError) -> [ConsumerGroupListing] {
+    /// The consumer groups the cluster knows (`rd_kafka_ListConsumerGroups`): every one, or
+    /// those in one of `states` (the brokers filter).
+    public func listConsumerGroups(states: Set<ConsumerGroupState> = [], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [ConsumerGroupListing] {
         let ms = timeout.clampedMilliseconds
-        return try await run { core throws(KafkaError) in try core.listGroups(timeoutMs: ms) }
+        return try await run { core throws(KafkaError) in try core.listGroups(states: states, timeoutMs: ms) }
+    }
+
+    /// Deletes a group's committed offsets of `partitions` (`rd_kafka_DeleteConsumerGroupOffsets`),
+    /// so the group starts them from `auto.offset.reset` next time; the group must not be
+    /// consuming those topics. Returns each partition's error, or `nil` where it succeeded.
+    public func deleteConsumerGroupOffsets(_ group: String, _ partitions: [TopicPartition], timeout: Duration = .seconds(30)) async throws(KafkaError) -> [TopicPartition: KafkaError?] {
+        guard !group.isEmpty, !partitions.isEmpty else {
+            throw KafkaError.invalidArgument("deleteConsumerGroupOffsets needs a group and at least one partition")
+        }
+        try TopicPartition.validate(partitions, action: "delete the offset of")
+        let ms = timeout.clampedMilliseconds
+        return try await run { core throws(KafkaError) in try core.deleteGroupOffsets(group, partitions, timeoutMs: ms) }
     }
 
     /// Groups' state, assignor, members and assignments (`rd_kafka_DescribeConsumerGroups`).

@@ -191,6 +191,7 @@ extension KafkaError {
         public static let invalidTransactionState = Code(rawValue: 48)
         public static let invalidProducerIDMapping = Code(rawValue: 49)
         public static let transactionalIDAuthorizationFailed = Code(rawValue: 53)
+        public static let securityDisabled = Code(rawValue: 54)
         public static let saslAuthenticationFailed = Code(rawValue: 58)
         public static let unknownProducerID = Code(rawValue: 59)
         public static let groupIDNotFound = Code(rawValue: 69)
@@ -199,6 +200,7 @@ extension KafkaError {
         public static let memberIDRequired = Code(rawValue: 79)
         public static let groupMaxSizeReached = Code(rawValue: 81)
         public static let fencedInstanceID = Code(rawValue: 82)
+        public static let groupSubscribedToTopic = Code(rawValue: 86)
         public static let producerFenced = Code(rawValue: 90)
     }
 }

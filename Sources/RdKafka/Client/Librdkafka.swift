@@ -58,6 +58,8 @@ public enum Librdkafka {
         case scramCredentials
         /// Admin ElectLeaders: move leadership to the preferred (or any) replica.
         case electLeaders
+        /// ACLs on transactional ids (``AclBinding/ResourceType/transactionalID``).
+        case transactionalIDACLs
 
         /// The first librdkafka release with the feature.
         public var minimumVersion: Version {
@@ -65,7 +67,7 @@ public enum Librdkafka {
             case .consumerGroupProtocol: return Version(2, 12, 0)
             case .listOffsets, .describeCluster, .describeTopics: return Version(2, 3, 0)
             case .incrementalAlterConfigs, .fetchQueueBackoff, .scramCredentials: return Version(2, 2, 0)
-            case .electLeaders: return Version(2, 6, 0)
+            case .electLeaders, .transactionalIDACLs: return Version(2, 6, 0)
             }
         }
 
@@ -79,13 +81,14 @@ public enum Librdkafka {
             case .fetchQueueBackoff: return "fetch.queue.backoff.ms"
             case .scramCredentials: return "the SCRAM credential admin calls"
             case .electLeaders: return "the ElectLeaders admin call"
+            case .transactionalIDACLs: return "ACLs on transactional ids"
             }
         }
 
         /// librdkafka functions the feature calls, all of which the loaded library must export.
         var functions: [Any?] {
             switch self {
-            case .consumerGroupProtocol, .fetchQueueBackoff: return []
+            case .consumerGroupProtocol, .fetchQueueBackoff, .transactionalIDACLs: return []
             case .listOffsets:
                 return [NewerAPI.listOffsets, NewerAPI.listOffsetsResult, NewerAPI.listOffsetsInfos,
                         NewerAPI.listOffsetsInfoPartition, NewerAPI.listOffsetsInfoTimestamp, NewerAPI.setIsolationLevel]

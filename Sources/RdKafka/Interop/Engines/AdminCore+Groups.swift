@@ -25,8 +25,52 @@ extension AdminCore {
         })
     }
 
-    func listGroups(timeoutMs: Int32) throws(KafkaError) -> [ConsumerGroupListing] {
-        try request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeoutMs: timeoutMs, { options, queue in
+    static func groupState(_ state: rd_kafka_consumer_group_state_t) -> ConsumerGroupState {
+        ConsumerGroupState(rawValue: String(cString: rd_kafka_consumer_group_state_name(state))) ?? .unknown
+    }
+
+    /// Deletes a group's committed offsets of some partitions (`rd_kafka_DeleteConsumerGroupOffsets`);
+    /// the group must not be consuming those topics.
+    func deleteGroupOffsets(_ group: String, _ partitions: [TopicPartition], timeoutMs: Int32) throws(KafkaError) -> [TopicPartition: KafkaError?] {
+        let list = NativePartitionList(partitions.map { ($0, Int64(-1001)) })
+        guard let deletion = rd_kafka_DeleteConsumerGroupOffsets_new(group, list.pointer) else {
+            throw KafkaError.invalidArgument("cannot delete offsets of group '\(group)'")
+        }
+        var made: [OpaquePointer?] = [deletion]
+        defer { rd_kafka_DeleteConsumerGroupOffsets_destroy(deletion) }
+        return try request(RD_KAFKA_ADMIN_OP_DELETECONSUMERGROUPOFFSETS, timeoutMs: timeoutMs, { options, queue in
+            made.withUnsafeMutableBufferPointer { rd_kafka_DeleteConsumerGroupOffsets(rk, $0.baseAddress, $0.count, options, queue) }
+        }, read: { event throws(KafkaError) in
+            var count = 0
+            guard let results = rd_kafka_DeleteConsumerGroupOffsets_result_groups(rd_kafka_event_DeleteConsumerGroupOffsets_result(event), &count),
+                  count > 0, let first = results[0] else { return [:] }
+            let partitions = try AdminCore.partitions(ofGroupResult: first)
+            return Dictionary(partitions.map { tp, _, error in
+                var error = error
+                if error?.code == .groupSubscribedToTopic {
+                    error?.fix = "the group's members still consume \(tp.topic): stop them (or unsubscribe from it) first"
+                }
+                return (tp, error)
+            }, uniquingKeysWith: { $1 })
+        })
+    }
+
+    func listGroups(states: Set<ConsumerGroupState>, timeoutMs: Int32) throws(KafkaError) -> [ConsumerGroupListing] {
+        var codes: [rd_kafka_consumer_group_state_t] = []
+        for state in states.sorted(by: { $0.rawValue < $1.rawValue }) {
+            let code = rd_kafka_consumer_group_state_code(state.rawValue)
+            guard state == .unknown || code != RD_KAFKA_CONSUMER_GROUP_STATE_UNKNOWN else {
+                throw KafkaError(code: .unsupportedFeature, message: "librdkafka \(Librdkafka.version) does not know the group state \(state)",
+                    fix: "install a newer librdkafka, or list without that state")
+            }
+            codes.append(code)
+        }
+        return try request(RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPS, timeoutMs: timeoutMs, configure: { options in
+            guard !codes.isEmpty,
+                  let error = codes.withUnsafeBufferPointer({ rd_kafka_AdminOptions_set_match_consumer_group_states(options, $0.baseAddress, $0.count) })
+            else { return }
+            rd_kafka_error_destroy(error)  // only for unknown codes, which were refused above
+        }, { options, queue in
             rd_kafka_ListConsumerGroups(rk, options, queue)
         }, read: { event in
             let result = rd_kafka_event_ListConsumerGroups_result(event)
@@ -37,7 +81,7 @@ extension AdminCore {
                 return ConsumerGroupListing(
                     groupID: String(cString: rd_kafka_ConsumerGroupListing_group_id(g)),
                     isSimple: rd_kafka_ConsumerGroupListing_is_simple_consumer_group(g) != 0,
-                    state: String(cString: rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupListing_state(g))))
+                    state: Self.groupState(rd_kafka_ConsumerGroupListing_state(g)))
             }.sorted { $0.groupID < $1.groupID }
         })
     }
@@ -74,7 +118,7 @@ extension AdminCore {
                 let coordinator = rd_kafka_ConsumerGroupDescription_coordinator(g).flatMap { Self.brokerID(Int32(rd_kafka_Node_id($0))) }
                 return ConsumerGroupDescription(
                     groupID: String(cString: rd_kafka_ConsumerGroupDescription_group_id(g)),
-                    state: String(cString: rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(g))),
+                    state: Self.groupState(rd_kafka_ConsumerGroupDescription_state(g)),
                     partitionAssignor: rd_kafka_ConsumerGroupDescription_partition_assignor(g).map { String(cString: $0) } ?? "",
                     members: members, coordinator: coordinator, error: error)
             }

@@ -146,38 +146,4 @@ extension AdminCore {
     }
 
     // MARK: IncrementalAlterConfigs (2.2.0)
-
-    /// Sets and deletes single settings of a topic (`rd_kafka_IncrementalAlterConfigs`); the
-    /// others stay as they are.
-    func incrementalAlterTopicConfig(_ topic: String, set: [String: String], delete: [String], timeoutMs: Int32) throws(KafkaError) {
-        try Librdkafka.require(.incrementalAlterConfigs)
-        guard let add = NewerAPI.addIncrementalConfig, let start = NewerAPI.incrementalAlterConfigs,
-              let result = NewerAPI.incrementalAlterConfigsResult, let resourcesOf = NewerAPI.incrementalAlterConfigsResources else {
-            throw KafkaError(code: .unsupportedFeature, message: "the loaded librdkafka lacks IncrementalAlterConfigs")
-        }
-        guard let resource = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topic) else {
-            throw KafkaError.invalidArgument("cannot alter topic '\(topic)'")
-        }
-        defer { rd_kafka_ConfigResource_destroy(resource) }
-        let changes = set.sorted { $0.key < $1.key }.map { ($0.key, Int32(0), Optional($0.value)) }
-            + delete.sorted().map { ($0, Int32(1), String?.none) }
-        for (name, op, value) in changes {
-            if let error = add(resource, name, op, value) {
-                var failure = Interop.consume(error)
-                failure.message = "config \(name): \(failure.message)"
-                throw failure
-            }
-        }
-        var resources: [OpaquePointer?] = [resource]
-        try request(NewerAPI.incrementalAlterConfigsOp, timeoutMs: timeoutMs, { options, queue in
-            resources.withUnsafeMutableBufferPointer { start(rk, $0.baseAddress, $0.count, options, queue) }
-        }, read: { event throws(KafkaError) in
-            var count = 0
-            guard let results = resourcesOf(result(event), &count), count > 0, let first = results[0] else { return }
-            let code = rd_kafka_ConfigResource_error(first)
-            if code != RD_KAFKA_RESP_ERR_NO_ERROR {
-                throw Interop.error(code, rd_kafka_ConfigResource_error_string(first).map { String(cString: $0) })
-            }
-        })
-    }
 }
