@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make test` / CI entry point:
-#   scripts/test.sh [swift test args...]   (SKIP_PORTAL=1: skip Examples/ProductPortal)
+#   scripts/test.sh [swift test args...]   (SKIP_PORTAL=1: skip Integrations and Examples/ProductPortal)
 # Installs what is missing (scripts/setup.sh), starts the local test brokers
 # (scripts/brokers.sh start), exports their addresses (.brokers/env), runs
 # `swift test "$@"` from the repo root and exits with its status. The brokers
@@ -66,8 +66,16 @@ if [ "${LIBRDKAFKA_NEWER:-1}" != 0 ]; then
     [ $rc -eq 0 ] && rc=$newer_rc
 fi
 
-# The server example is a nested package (it depends on Hummingbird; the root package has no
-# dependencies): built and tested against the same brokers. SKIP_PORTAL=1 skips it.
+# The server integrations (ServiceLifecycle, swift-log, swift-metrics, tracing) and the server
+# example are nested packages (the root package has no dependencies): built and tested against
+# the same brokers. SKIP_PORTAL=1 skips both.
+if [ "${SKIP_PORTAL:-0}" != 1 ]; then
+    (cd "$ROOT/Integrations" && swift build --build-tests && \
+        timeout --signal=INT --kill-after=30 900 swift test --no-parallel)
+    integrations=$?
+    echo "make test: Integrations swift test exited $integrations"
+    [ $rc -eq 0 ] && rc=$integrations
+fi
 if [ "${SKIP_PORTAL:-0}" != 1 ]; then
     (cd "$ROOT/Examples/ProductPortal" && swift build --build-tests && \
         timeout --signal=INT --kill-after=30 900 swift test --no-parallel)

@@ -11,6 +11,8 @@ let package = Package(
     dependencies: [
         // The SDK from this repository; its package name is "swift-rdkafka".
         .package(name: "swift-rdkafka", path: "../.."),
+        // Lifecycle services, logging and metrics for the SDK (Integrations/ in this repository).
+        .package(name: "swift-rdkafka-server", path: "../../Integrations"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
         // 1.16 for LogEvent, which the tests' capturing LogHandler implements.
         .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
@@ -23,6 +25,9 @@ let package = Package(
             name: "ProductPortal",
             dependencies: [
                 .product(name: "RdKafka", package: "swift-rdkafka"),
+                .product(name: "RdKafkaServiceLifecycle", package: "swift-rdkafka-server"),
+                .product(name: "RdKafkaLogging", package: "swift-rdkafka-server"),
+                .product(name: "RdKafkaMetrics", package: "swift-rdkafka-server"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -51,6 +56,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
+                .product(name: "RdKafkaMetrics", package: "swift-rdkafka-server"),
             ]
         ),
     ],

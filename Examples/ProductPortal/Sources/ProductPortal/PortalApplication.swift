@@ -1,6 +1,7 @@
 import Hummingbird
 import Logging
 import RdKafka
+import RdKafkaMetrics
 import ServiceLifecycle
 
 /// Builds the portal: the HTTP API, the producer and the subscribers, as one Hummingbird

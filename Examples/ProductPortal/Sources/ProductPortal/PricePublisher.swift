@@ -1,5 +1,8 @@
 import Logging
 import RdKafka
+import RdKafkaLogging
+import RdKafkaMetrics
+import RdKafkaServiceLifecycle
 import ServiceLifecycle
 
 /// Publishes price updates to Kafka and owns the producer's lifetime.
@@ -8,9 +11,9 @@ import ServiceLifecycle
 /// `ServiceGroup`), then shuts the producer down so queued updates are delivered first.
 public final class PricePublisher: Service, Sendable {
     public let topic: String
-    let producer: KafkaProducer
+    private let service: KafkaProducerService
+    var producer: KafkaProducer { service.producer }
     private let logger: Logger
-    private let shutdownTimeout: Duration
 
     /// - Parameter metrics: Receives the producer's statistics, when `statistics.interval.ms` is set.
     /// - Throws: `KafkaError` when the configuration is wrong (the error names the property).
@@ -20,13 +23,16 @@ public final class PricePublisher: Service, Sendable {
     ) throws(KafkaError) {
         self.topic = topic
         self.logger = logger
-        self.shutdownTimeout = shutdownTimeout
-        producer = try KafkaProducer(
+        service = try KafkaProducerService(
             configuration: configuration,
             options: .init(
                 logHandler: KafkaLogBridge.handler(logger),
-                errorHandler: { error in logger.warning("Kafka client error", metadata: ["error": "\(error)"]) },
-                statisticsHandler: metrics?.statisticsHandler))
+                errorHandler: { error in
+                    logger.warning("Kafka client error", metadata: ["error": "\(error)"])
+                    metrics?.record(error: error)
+                },
+                statisticsHandler: metrics?.statisticsHandler),
+            shutdownTimeout: shutdownTimeout)
     }
 
     /// Publishes `update`, keyed by product so one product's updates stay in order, and waits
@@ -46,20 +52,24 @@ public final class PricePublisher: Service, Sendable {
     public var pendingCount: Int { producer.outstandingMessageCount }
 
     public func run() async throws {
-        // Cancellation ends the wait too; either way the producer is shut down below.
-        try? await gracefulShutdown()
-        await shutdown()
+        // Until graceful shutdown or cancellation; then the producer delivers what is queued.
+        defer { report(service.undelivered) }
+        try await service.run()
     }
 
     /// Stops taking updates and delivers what is queued; returns what could not be delivered.
     @discardableResult
     public func shutdown() async -> [KafkaProducerMessage] {
-        let undelivered = await producer.shutdown(timeout: shutdownTimeout)
+        let undelivered = await producer.shutdown(timeout: service.shutdownTimeout)
+        report(undelivered)
+        return undelivered
+    }
+
+    private func report(_ undelivered: [KafkaProducerMessage]) {
         if undelivered.isEmpty {
             logger.info("Kafka producer shut down; every update was delivered")
         } else {
             logger.error("Kafka producer shut down with undelivered updates", metadata: ["count": "\(undelivered.count)"])
         }
-        return undelivered
     }
 }

@@ -1,5 +1,8 @@
 import Logging
 import RdKafka
+import RdKafkaLogging
+import RdKafkaMetrics
+import RdKafkaServiceLifecycle
 import ServiceLifecycle
 
 /// A system that follows price updates: one `KafkaConsumer` in the subscriber's own group,
@@ -10,9 +13,8 @@ import ServiceLifecycle
 public final class PriceSubscriber: Service, Sendable {
     public let definition: SubscriberDefinition
     public let topic: String
-    private let consumer: KafkaConsumer
+    private let service: KafkaConsumerService
     private let logger: Logger
-    private let onUpdate: @Sendable (ReceivedPriceUpdate) async -> Void
 
     /// - Parameter metrics: Receives the consumer's statistics, when `statistics.interval.ms` is set.
     /// - Throws: `KafkaError` when the configuration is wrong.
@@ -25,53 +27,40 @@ public final class PriceSubscriber: Service, Sendable {
         var logger = logger
         logger[metadataKey: "subscriber"] = "\(definition.name)"
         self.logger = logger
-        self.onUpdate = onUpdate
-        consumer = try KafkaConsumer(
-            configuration: configuration,
-            options: .init(logHandler: KafkaLogBridge.handler(logger), eventHandler: metrics?.consumerEventHandler))
+        service = try KafkaConsumerService(
+            configuration: configuration, topics: [topic],
+            options: .init(logHandler: KafkaLogBridge.handler(logger), eventHandler: metrics?.consumerEventHandler),
+            closeTimeout: .seconds(10)
+        ) { [logger] message in
+            await Self.handle(message, definition: definition, logger: logger, onUpdate: onUpdate)
+        }
     }
 
     public func run() async throws {
-        try consumer.subscribe(topics: [topic])
         logger.info("Subscribed", metadata: ["topic": "\(topic)", "group": "\(definition.groupID)"])
-        var failure: (any Error)?
-        do {
-            // Consume until graceful shutdown (or cancellation), whichever ends first; cancelling
-            // the loop's task ends it promptly.
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await self.consume() }
-                group.addTask { try? await gracefulShutdown() }
-                try await group.next()
-                group.cancelAll()
-            }
-        } catch is CancellationError {
-        } catch {
-            failure = error
-        }
-        // Commit and leave the group on every exit, so a restart resumes where this one stopped.
-        do { try await consumer.close(timeout: .seconds(10)) } catch {
-            logger.warning("Consumer did not close cleanly", metadata: ["error": "\(error)"])
-        }
-        logger.info("Unsubscribed")
-        if let failure { throw failure }
+        // Consumes until graceful shutdown (finishing the update in hand) or cancellation, then
+        // commits and leaves the group, so a restart resumes where this one stopped.
+        defer { logger.info("Unsubscribed") }
+        try await service.run()
     }
 
-    private func consume() async throws {
-        for try await message in consumer.messages {
-            let update: PriceUpdate
-            do {
-                update = try message.decode(PriceUpdate.self)
-            } catch {
-                // One bad message must not stop the subscriber: note it and go on.
-                logger.warning("Skipping a message that is not a price update", metadata: ["message": "\(message)", "error": "\(error)"])
-                continue
-            }
-            logger.info("New message received from the product admin", metadata: [
-                "topic": "\(message.topic)", "received": "\(message.valueString ?? "")",
-            ])
-            await onUpdate(ReceivedPriceUpdate(
-                subscriber: definition, update: update, topic: message.topic, partition: message.partition, offset: message.offset))
-            logger.info("\(definition.action)", metadata: ["product": "\(update.product)", "price": "\(update.updatedPrice)"])
+    private static func handle(
+        _ message: KafkaMessage, definition: SubscriberDefinition, logger: Logger,
+        onUpdate: @Sendable (ReceivedPriceUpdate) async -> Void
+    ) async {
+        let update: PriceUpdate
+        do {
+            update = try message.decode(PriceUpdate.self)
+        } catch {
+            // One bad message must not stop the subscriber: note it and go on.
+            logger.warning("Skipping a message that is not a price update", metadata: ["message": "\(message)", "error": "\(error)"])
+            return
         }
+        logger.info("New message received from the product admin", metadata: [
+            "topic": "\(message.topic)", "received": "\(message.valueString ?? "")",
+        ])
+        await onUpdate(ReceivedPriceUpdate(
+            subscriber: definition, update: update, topic: message.topic, partition: message.partition, offset: message.offset))
+        logger.info("\(definition.action)", metadata: ["product": "\(update.product)", "price": "\(update.updatedPrice)"])
     }
 }

@@ -1,5 +1,5 @@
 import Logging
-import ProductPortal
+import RdKafkaLogging
 import RdKafka
 import RdKafkaTesting
 import Testing
@@ -16,13 +16,16 @@ struct KafkaLogBridgeTests {
 
     @Test("librdkafka's debug lines reach the swift-log handler with facility and client name")
     func debugLinesArrive() async throws {
-        let topic = try await TestKafka.createTopic()
-        var settings = try TestKafka.settings(topic: topic)
-        settings.kafkaOverrides["debug"] = "broker"
+        let cluster = try MockCluster(brokers: 1)
+        let topic = KafkaTestSupport.uniqueTopicName("log-bridge")
+        try cluster.createTopic(topic, partitions: 1)
+        var config = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        config["client.id"] = "log-bridge-test"
+        config["debug"] = "broker"
         let (logger, logs) = CapturingLogHandler.logger(level: .debug)
-        let publisher = try PricePublisher(configuration: try settings.producerConfiguration(), topic: topic, logger: logger)
-        _ = try await publisher.publish(PriceUpdate(product: "ABC", updatedPrice: 1))
-        await publisher.shutdown()
+        let producer = try KafkaProducer(configuration: config, options: .init(logHandler: KafkaLogBridge.handler(logger)))
+        _ = try await producer.send(KafkaProducerMessage(topic: topic, value: "x"))
+        _ = await producer.shutdown()
 
         let lines = logs.all.filter { $0.source == "librdkafka" }
         #expect(lines.contains { $0.level == .debug }, "expected librdkafka debug lines, got \(lines.count) lines")
@@ -30,7 +33,7 @@ struct KafkaLogBridgeTests {
         // Lines logged while librdkafka creates the client come before it has a name.
         let named = lines.compactMap { $0.metadata["kafka.client"].map { "\($0)" } }
         #expect(!named.isEmpty)
-        #expect(named.allSatisfy { $0.hasPrefix("product-admin-portal#producer-") }, "client names: \(Set(named))")
+        #expect(named.allSatisfy { $0.hasPrefix("log-bridge-test#producer-") }, "client names: \(Set(named))")
     }
 
     @Test("a broker that refuses connections shows up as an error line, and secrets stay out of the log")
@@ -40,12 +43,12 @@ struct KafkaLogBridgeTests {
         config.saslPassword = "never-log-this-9d2e"
         config.debugContexts = ["conf", "broker"]
         let (logger, logs) = CapturingLogHandler.logger(level: .trace)
-        let publisher = try PricePublisher(configuration: config, topic: "product-price", logger: logger, shutdownTimeout: .milliseconds(100))
+        let producer = try KafkaProducer(configuration: config, options: .init(logHandler: KafkaLogBridge.handler(logger)))
         let deadline = ContinuousClock.now + .seconds(20)
         while !logs.all.contains(where: { $0.source == "librdkafka" && $0.level == .error }), ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }
-        await publisher.shutdown()
+        _ = await producer.shutdown(timeout: .milliseconds(100))
         let errors = logs.all.filter { $0.source == "librdkafka" && $0.level == .error }
         #expect(!errors.isEmpty, "expected an error line for the refused connection")
         #expect(errors.contains { "\($0.message)".contains("127.0.0.1:1") })

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Metrics
 import RdKafka
 
@@ -26,6 +30,8 @@ import RdKafka
 /// - `kafka_consumer_group_up`: 1 when `cgrp.state` is `up`, else 0;
 ///   `kafka_consumer_group_assigned_partitions`: `cgrp.assignment_size`;
 ///   `kafka_consumer_group_rebalances`: `cgrp.rebalance_cnt`
+/// - `kafka_client_errors` (a counter, dimension `code`, such as `_TRANSPORT`): client errors
+///   passed to ``errorHandler`` or, for a consumer, to ``consumerEventHandler``
 /// - `kafka_statistics_decode_errors` (a counter): JSON that ``KafkaStatistics`` could not decode
 ///
 /// A broker or partition that leaves the statistics (librdkafka lists `host:port/bootstrap`
@@ -46,9 +52,24 @@ public struct KafkaMetricsBridge: Sendable {
     /// For `KafkaProducer.Options.statisticsHandler`.
     public var statisticsHandler: @Sendable (String) -> Void { { json in record(json: json) } }
 
-    /// For `KafkaConsumer.Options.eventHandler`: records statistics and ignores other events.
+    /// For `KafkaProducer.Options.errorHandler`: counts client errors by code.
+    public var errorHandler: @Sendable (KafkaError) -> Void { { error in record(error: error) } }
+
+    /// For `KafkaConsumer.Options.eventHandler`: records statistics, counts errors, and ignores
+    /// other events.
     public var consumerEventHandler: @Sendable (KafkaConsumerEvent) -> Void {
-        { event in if case .statistics(let json) = event { record(json: json) } }
+        { event in
+            switch event {
+            case .statistics(let json): record(json: json)
+            case .error(let error): record(error: error)
+            default: break
+            }
+        }
+    }
+
+    /// Counts one client error under its code.
+    public func record(error: KafkaError) {
+        Counter(label: "kafka_client_errors", dimensions: [("code", error.code.name)], factory: factory).increment()
     }
 
     /// Decodes librdkafka's statistics JSON and records it.

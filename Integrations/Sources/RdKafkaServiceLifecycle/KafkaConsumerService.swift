@@ -1,0 +1,101 @@
+import RdKafka
+import ServiceLifecycle
+import Synchronization
+
+/// A `KafkaConsumer` as a ServiceLifecycle `Service` that hands each message to a closure.
+///
+/// ```swift
+/// let orders = try KafkaConsumerService(configuration: config, topics: ["orders"]) { message in
+///     try await store.save(try message.decode(Order.self))
+/// }
+/// ```
+///
+/// On graceful shutdown the service lets the message in hand finish (a message the closure has
+/// not started is left for the next owner), stores its offset, commits, and leaves the group
+/// (`close`). An error thrown by the closure, or a fatal or security error of the consumer,
+/// ends ``run()`` with that error after the same close, so the `ServiceGroup` stops the other
+/// services. Cancelling ``run()`` cancels the closure's task and closes the consumer.
+/// At-least-once: a message whose processing was cut short by cancellation comes again.
+public final class KafkaConsumerService: Service, Sendable {
+    /// The consumer; the service subscribes it to ``topics`` when it starts.
+    public let consumer: KafkaConsumer
+    public let topics: [String]
+    /// How long closing (final commit, leaving the group) may take.
+    public let closeTimeout: Duration
+    private let process: @Sendable (KafkaMessage) async throws -> Void
+
+    private struct State {
+        var processing = false
+        var stopping = false
+    }
+    private let state = Mutex(State())
+
+    /// - Throws: `KafkaError` when the configuration is wrong (naming the property).
+    public init(
+        configuration: KafkaConfiguration, topics: [String], options: KafkaConsumer.Options = .init(),
+        closeTimeout: Duration = .seconds(30), process: @escaping @Sendable (KafkaMessage) async throws -> Void
+    ) throws(KafkaError) {
+        consumer = try KafkaConsumer(configuration: configuration, options: options)
+        self.topics = topics
+        self.closeTimeout = closeTimeout
+        self.process = process
+    }
+
+    public func run() async throws {
+        try consumer.subscribe(topics: topics)
+        var failure: (any Error)?
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.consume() }
+                group.addTask {
+                    try? await gracefulShutdown()
+                    await self.stopBetweenMessages()
+                }
+                try await group.next()
+                // Either the loop ended (an error, or the end) or the stop came while no message
+                // was being processed: the loop is at most waiting for its next message.
+                group.cancelAll()
+            }
+        } catch is CancellationError {
+        } catch {
+            failure = error
+        }
+        do {
+            try await consumer.commit()
+        } catch where failure == nil && error.code != .noOffset {
+            failure = error
+        } catch {}
+        do { try await consumer.close(timeout: closeTimeout) } catch where failure == nil { failure = error } catch {}
+        if let failure { throw failure }
+    }
+
+    private func consume() async throws {
+        for try await message in consumer.messages {
+            let started = state.withLock { state -> Bool in
+                if state.stopping { return false }
+                state.processing = true
+                return true
+            }
+            guard started else { return }
+            defer { state.withLock { $0.processing = false } }
+            try await process(message)
+            if state.withLock({ $0.stopping }) {
+                // The loop will not ask for another message, which is what stores this one's offset.
+                try consumer.storeOffset(message)
+                return
+            }
+        }
+    }
+
+    /// Marks the stop and waits for the message in hand, if any, to finish.
+    private func stopBetweenMessages() async {
+        var busy = state.withLock { state -> Bool in
+            state.stopping = true
+            return state.processing
+        }
+        while busy {
+            try? await Task.sleep(for: .milliseconds(5))
+            busy = state.withLock { $0.processing }
+        }
+    }
+}
