@@ -38,14 +38,14 @@ struct OAuthBearerTests {
     }
 
     /// A provider handing out tokens the front accepts, each valid for `lifetime` seconds.
-    func provider(_ calls: Calls, lifetime: Double = 300) -> OAuthBearerTokenProvider {
+    func provider(_ calls: Calls, lifetime: Double = 300, extensions: [String: String] = [:]) -> OAuthBearerTokenProvider {
         let front = self.front
         let user = front.user
         return OAuthBearerTokenProvider { _ in
             let token = try await front.mintToken(subject: user, lifetime: lifetime)
             calls.record(token)
             return OAuthBearerToken(value: token, lifetime: .milliseconds(Int(lifetime * 1000)), principal: user,
-                                    extensions: ["traceId": "abc"])
+                                    extensions: extensions)
         }
     }
 
@@ -70,7 +70,7 @@ struct OAuthBearerTests {
     func roundTrip() async throws {
         let calls = Calls()
         let lines = Lines()
-        var config = config(provider(calls))
+        var config = config(provider(calls, extensions: ["traceId": "abc"]))
         config["debug"] = "all"
         let log: KafkaLogHandler = { lines.append("\($0)") }
         let topic = uniqueTopic("oauth")
