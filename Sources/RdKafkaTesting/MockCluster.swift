@@ -87,6 +87,51 @@ public final class MockCluster: Sendable {
         try check(native.setCoordinator(kind: "transaction", key: transactionalID, broker: broker), "move \(transactionalID)'s coordinator")
     }
 
+    /// Share-group settings of the whole mock cluster (librdkafka 2.15 and later); `nil`
+    /// leaves a setting as it is.
+    ///
+    /// - Parameters:
+    ///   - startAtEarliest: New share partitions start at the earliest offset (`true`) or the
+    ///     latest (`false`, the default, as in Kafka).
+    ///   - recordLockDuration: How long a member holds a record it acquired before the group
+    ///     delivers it to another.
+    ///   - maxDeliveryAttempts: Deliveries of a record before the group stops offering it.
+    ///   - sessionTimeout: How long a silent member stays in the group.
+    ///   - heartbeatInterval: How often members send heartbeats (and so learn of assignments).
+    /// - Throws: `MockClusterError` when the loaded librdkafka's mock has no share groups.
+    public func setShareGroupDefaults(startAtEarliest: Bool? = nil, recordLockDuration: Duration? = nil,
+                                      maxDeliveryAttempts: Int? = nil, sessionTimeout: Duration? = nil,
+                                      heartbeatInterval: Duration? = nil) throws {
+        try check(native.setShareGroup(
+            autoOffsetReset: startAtEarliest.map { $0 ? 1 : 0 }, recordLockMs: recordLockDuration.map { Int32($0.clampedMilliseconds) },
+            maxDeliveryAttempts: maxDeliveryAttempts.map { Int32(clamping: $0) }, sessionTimeoutMs: sessionTimeout.map { Int32($0.clampedMilliseconds) },
+            heartbeatIntervalMs: heartbeatInterval.map { Int32($0.clampedMilliseconds) }),
+            "set share group defaults")
+    }
+
+    /// Waits until share group `group` has `members` members, then gives each of them all of
+    /// `partitions`: Kafka shares every partition among a share group's members, while the
+    /// mock's own assignor gives each partition to one member only (librdkafka 2.15 and later).
+    public func shareEveryPartition(ofGroup group: String, members: Int, partitions: [TopicPartition], timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let ids: [String]
+            switch native.shareGroupMembers(group) {
+            case .success(let found): ids = found
+            case .failure(let error): throw MockClusterError("could not list share group \(group)'s members: \(error.reason)")
+            }
+            if ids.count >= members {
+                try check(native.assignShareGroup(group, members: ids, partitions: partitions.map { ($0.topic, $0.partition) }),
+                    "assign share group \(group)")
+                return
+            }
+            guard ContinuousClock.now < deadline else {
+                throw MockClusterError("share group \(group) had \(ids.count) of \(members) members after \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     private func check(_ error: NativeMockError?, _ what: String) throws {
         if let error { throw MockClusterError("could not \(what): \(error.reason)") }
     }

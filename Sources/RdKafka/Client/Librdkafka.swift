@@ -60,6 +60,8 @@ public enum Librdkafka {
         case electLeaders
         /// ACLs on transactional ids (``AclBinding/ResourceType/transactionalID``).
         case transactionalIDACLs
+        /// KIP-932 share groups: ``KafkaShareConsumer`` (a preview in librdkafka).
+        case shareConsumer
 
         /// The first librdkafka release with the feature.
         public var minimumVersion: Version {
@@ -68,6 +70,7 @@ public enum Librdkafka {
             case .listOffsets, .describeCluster, .describeTopics: return Version(2, 3, 0)
             case .incrementalAlterConfigs, .fetchQueueBackoff, .scramCredentials: return Version(2, 2, 0)
             case .electLeaders, .transactionalIDACLs: return Version(2, 6, 0)
+            case .shareConsumer: return Version(2, 15, 0)
             }
         }
 
@@ -82,6 +85,7 @@ public enum Librdkafka {
             case .scramCredentials: return "the SCRAM credential admin calls"
             case .electLeaders: return "the ElectLeaders admin call"
             case .transactionalIDACLs: return "ACLs on transactional ids"
+            case .shareConsumer: return "the KIP-932 share consumer (share groups)"
             }
         }
 
@@ -111,6 +115,8 @@ public enum Librdkafka {
             case .electLeaders:
                 return [NewerAPI.electLeadersNew, NewerAPI.electLeadersDestroy, NewerAPI.electLeaders, NewerAPI.electLeadersResult,
                         NewerAPI.electLeadersPartitions, NewerAPI.partitionResultPartition, NewerAPI.partitionResultError]
+            case .shareConsumer:
+                return NewerAPI.shareConsumerFunctions
             case .incrementalAlterConfigs:
                 return [NewerAPI.addIncrementalConfig, NewerAPI.incrementalAlterConfigs,
                         NewerAPI.incrementalAlterConfigsResult, NewerAPI.incrementalAlterConfigsResources]

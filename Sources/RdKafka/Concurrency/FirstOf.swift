@@ -1,3 +1,5 @@
+import Dispatch
+
 /// A continuation resumed once, by the first of several racing events (an outcome, a timer, a
 /// cancellation); later ones are ignored. An event that comes before the continuation is
 /// installed is kept and resumes it at once.
@@ -30,5 +32,28 @@ final class FirstOf<Value: Sendable>: Sendable {
             return continuation
         }
         continuation?.resume(returning: value)
+    }
+}
+
+/// How a close that runs on an SDK thread ended for the task awaiting it.
+enum CloseOutcome: Sendable {
+    case closed(KafkaError?)
+    case timedOut
+    case cancelled
+
+    /// Starts a close with `start` (which reports its end once) and waits for the first of: that
+    /// end, `timeout`, the awaiting task's cancellation. The close goes on after the other two.
+    static func race(timeout: Duration, _ start: @escaping @Sendable (@escaping @Sendable (KafkaError?) -> Void) -> Void) async -> CloseOutcome {
+        let first = FirstOf<CloseOutcome>()
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<CloseOutcome, Never>) in
+                first.install(continuation)
+                start { first.resolve(.closed($0)) }
+                let wait = DispatchTimeInterval.milliseconds(Int(timeout.clampedMilliseconds))
+                DispatchQueue.global().asyncAfter(deadline: .now() + wait) { first.resolve(.timedOut) }
+            }
+        } onCancel: {
+            first.resolve(.cancelled)
+        }
     }
 }

@@ -207,19 +207,8 @@ public final class KafkaConsumer: Sendable {
     /// loop took: messages of the current batch that it never took go to the partition's next
     /// owner.
     public func close(timeout: Duration = .seconds(30)) async throws(KafkaError) {
-        enum Outcome: Sendable { case closed(KafkaError?), timedOut, cancelled }
         let core = self.core
-        let first = FirstOf<Outcome>()
-        let outcome = await withTaskCancellationHandler {
-            await withUnsafeContinuation { (continuation: UnsafeContinuation<Outcome, Never>) in
-                first.install(continuation)
-                core.closeInBackground { first.resolve(.closed($0)) }
-                let wait = DispatchTimeInterval.milliseconds(Int(timeout.clampedMilliseconds))
-                DispatchQueue.global().asyncAfter(deadline: .now() + wait) { first.resolve(.timedOut) }
-            }
-        } onCancel: {
-            first.resolve(.cancelled)
-        }
+        let outcome = await CloseOutcome.race(timeout: timeout) { core.closeInBackground($0) }
         switch outcome {
         case .closed(let error?):
             throw error

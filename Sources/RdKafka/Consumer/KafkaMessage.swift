@@ -26,6 +26,11 @@ public struct KafkaMessage: Sendable, CustomStringConvertible {
     public var offset: Int64 { batch.offset(index) }
     public var topicPartition: TopicPartition { TopicPartition(topic, partition) }
 
+    /// How many times the share group has delivered this record, counting this time (1 the
+    /// first time, 2 after one release or a member that failed to acknowledge it), from a
+    /// ``KafkaShareConsumer``; `nil` from a ``KafkaConsumer`` (`rd_kafka_message_delivery_count`).
+    public var deliveryCount: Int? { batch.deliveryCount(index) }
+
     /// The timestamp and its kind, or `nil` when the broker has none.
     public var timestamp: KafkaTimestamp? { batch.timestamp(index) }
 

@@ -110,3 +110,12 @@ enum TestEnvironment {
 func uniqueTopic(_ base: String = "t") -> String {
     "\(base)-\(UInt32.random(in: 0...UInt32.max))"
 }
+
+/// Polls `condition` every 50 ms until it holds; throws, naming `what`, after `timeout`.
+func waitUntil(_ what: String, timeout: Duration = .seconds(30), _ condition: () -> Bool) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while !condition() {
+        guard ContinuousClock.now < deadline else { throw KafkaTestTimeout(what: what, got: 0) }
+        try await Task.sleep(for: .milliseconds(50))
+    }
+}

@@ -25,6 +25,8 @@ final class ClientContext: @unchecked Sendable {
     /// `ProducerCore.init`, cleared in its deinit; callbacks run only inside the producer's
     /// own serving calls, which hold a strong reference.
     nonisolated(unsafe) var producer: Unmanaged<ProducerCore>?
+    /// The share consumer whose callbacks (errors, acknowledgement commits) this context routes.
+    nonisolated(unsafe) weak var shareConsumer: ShareConsumerCore?
     /// The admin client whose error callback this context routes.
     nonisolated(unsafe) weak var admin: AdminCore?
 

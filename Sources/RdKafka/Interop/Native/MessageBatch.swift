@@ -27,11 +27,15 @@ final class MessageBatch: @unchecked Sendable {
     /// caches them inside the message: a write that messages shared between tasks must not race.
     private let headersLock = Condition()
     /// Messages refer to the client's topics and partitions: the client must outlive them.
-    private let owner: NativeHandle
+    private let owner: AnyObject
+    /// A share consumer's batch (`rd_kafka_messages_t`), which owns its messages; `nil` when
+    /// the batch owns each message itself.
+    private let container: OpaquePointer?
 
-    private init(owner: NativeHandle, messages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int,
+    private init(owner: AnyObject, container: OpaquePointer? = nil, messages: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int,
                  topics: [OpaquePointer: String], runs: [Run]) {
         self.owner = owner
+        self.container = container
         self.messages = messages
         self.count = count
         self.topics = topics
@@ -42,8 +46,8 @@ final class MessageBatch: @unchecked Sendable {
     /// records the runs and topic names); hands each error "message" to `onError`, which owns
     /// it from then on. `nil` when no message is left.
     static func take(
-        owner: NativeHandle, from buffer: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int,
-        onError: (UnsafeMutablePointer<rd_kafka_message_t>) -> Void
+        owner: AnyObject, from buffer: UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>, count: Int,
+        container: OpaquePointer? = nil, onError: (UnsafeMutablePointer<rd_kafka_message_t>) -> Void
     ) -> MessageBatch? {
         var kept = 0
         var runs: [Run] = []
@@ -69,8 +73,36 @@ final class MessageBatch: @unchecked Sendable {
         guard kept > 0 else { return nil }
         let owned = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: kept)
         owned.update(from: buffer, count: kept)
-        return MessageBatch(owner: owner, messages: owned, count: kept, topics: topics, runs: runs)
+        return MessageBatch(owner: owner, container: container, messages: owned, count: kept, topics: topics, runs: runs)
     }
+
+    /// The messages of a share consumer's batch (`rd_kafka_messages_t`) that carry no error; the
+    /// batch takes over `container`. Error records (already acknowledged by librdkafka) go to
+    /// `onError`, which must not destroy them. `nil` (and `container` destroyed) when no
+    /// message is left.
+    static func take(owner: AnyObject, share container: OpaquePointer, onError: (UnsafeMutablePointer<rd_kafka_message_t>) -> Void) -> MessageBatch? {
+        guard let count = NewerAPI.messagesCount?(container), count > 0, let get = NewerAPI.messagesGet else {
+            NewerAPI.messagesDestroy?(container)
+            return nil
+        }
+        let buffer = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: count)
+        defer { buffer.deallocate() }
+        for i in 0..<count { buffer[i] = get(container, i) }
+        guard let batch = take(owner: owner, from: buffer, count: count, container: container, onError: onError) else {
+            NewerAPI.messagesDestroy?(container)
+            return nil
+        }
+        return batch
+    }
+
+    /// How often the record has been delivered to the share group, `nil` outside share groups.
+    func deliveryCount(_ index: Int) -> Int? {
+        guard container != nil, let count = NewerAPI.messageDeliveryCount else { return nil }
+        return Int(count(messages[index]))
+    }
+
+    /// The librdkafka message, for the share consumer's acknowledgements.
+    func message(_ index: Int) -> UnsafeMutablePointer<rd_kafka_message_t>? { messages[index] }
 
     // Message fields for KafkaMessage, which stays free of C types. Non-nil: batches hold only
     // messages librdkafka returned.
@@ -125,7 +157,11 @@ final class MessageBatch: @unchecked Sendable {
     }
 
     deinit {
-        for i in 0..<count { if let m = messages[i] { rd_kafka_message_destroy(m) } }
+        if let container {
+            NewerAPI.messagesDestroy?(container)
+        } else {
+            for i in 0..<count { if let m = messages[i] { rd_kafka_message_destroy(m) } }
+        }
         messages.deallocate()
     }
 }

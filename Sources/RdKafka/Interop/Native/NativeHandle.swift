@@ -18,63 +18,25 @@ final class NativeHandle: @unchecked Sendable {
         type: rd_kafka_type_t, configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler,
         partitioner: KafkaPartitioner? = nil, prepare: (OpaquePointer) -> Void = { _ in }
     ) throws(KafkaError) {
-        try configuration.preflight(features: Interop.builtinFeatures)
-        let native = try NativeConfiguration(configuration)
-        guard let conf = native.pointer else {
-            throw KafkaError(code: .criticalSystemResource, message: "no librdkafka configuration")
-        }
-        let context = ClientContext(logHandler: logHandler, configuration: configuration, partitioner: partitioner)
-        let reference = Unmanaged.passRetained(context)
-        rd_kafka_conf_set_opaque(conf, reference.toOpaque())
-        if partitioner != nil { CustomPartitioner.install(on: conf, context: reference.toOpaque()) }
-        rd_kafka_conf_set_log_cb(conf) { rk, level, facility, buffer in
-            guard let rk, let opaque = rd_kafka_opaque(rk) else { return }
-            let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
-            // Lines logged while rd_kafka_new runs come before the context knows the name.
-            if context.clientName.isEmpty, let name = rd_kafka_name(rk) { context.clientName = String(cString: name) }
-            context.log(
-                KafkaLogMessage.Level(rawValue: Int(level)) ?? .debug,
-                facility.map { String(cString: $0) } ?? "",
-                buffer.map { String(cString: $0) } ?? "")
-        }
-        if configuration.securityProtocol == .ssl || configuration.securityProtocol == .saslSSL,
-           configuration.sslCertificateVerification != false {
-            rd_kafka_conf_set_ssl_cert_verify_cb(conf) { _, broker, _, x509Error, depth, _, _, errstr, errstrSize, opaque in
-                // Keeps OpenSSL's verdict; only remembers its reason for the error report.
-                guard let x509Error else { return 0 }
-                let code = x509Error.pointee
-                if code == 0 { return 1 }
-                let name = broker.map { String(cString: $0) } ?? "?"
-                if let opaque, let problem = CertificateProblem(x509Error: code, depth: depth, broker: name) {
-                    let context = Unmanaged<ClientContext>.fromOpaque(opaque).takeUnretainedValue()
-                    context.certificateProblem.withLock { $0 = problem }
-                    if let errstr { Syscalls.copy(problem.message, into: errstr, size: errstrSize) }
-                }
-                return 0
-            }
-        }
-        if context.tokens != nil { OAuthBearerRefresh.install(on: conf) }
-        prepare(conf)
+        let setup = try NativeClientSetup(configuration: configuration, logHandler: logHandler, partitioner: partitioner)
+        prepare(setup.conf)
         var errstr = [CChar](repeating: 0, count: 512)
-        guard let rk = rd_kafka_new(type, conf, &errstr, errstr.count) else {
-            reference.release()
-            throw KafkaError(
-                code: .invalidArgument, message: context.scrub("librdkafka could not create the client: \(Interop.string(errstr))"),
-                fix: "check the configuration properties named in the message")
+        guard let rk = rd_kafka_new(type, setup.conf, &errstr, errstr.count) else {
+            throw setup.failed(errstr)
         }
-        _ = native.release()  // rd_kafka_new owns the configuration now
+        let context = setup.created()
         self.pointer = rk
         self.context = context
-        self.contextReference = reference
+        self.contextReference = setup.reference
         context.clientName = String(cString: rd_kafka_name(rk))
         if let tokens = context.tokens {
-            do throws(KafkaError) { try tokens.attach(rk) } catch {
+            do throws(KafkaError) { try tokens.attach(.client(rk)) } catch {
                 rd_kafka_destroy(rk)
-                reference.release()
+                setup.reference.release()
                 throw error
             }
         }
-        for warning in configuration.warnings { context.log(.warning, "SDK", warning) }
+        setup.logWarnings()
     }
 
     var name: String { context.clientName }

@@ -79,6 +79,64 @@ package final class NativeMockCluster: @unchecked Sendable {
         check(rd_kafka_mock_coordinator_set(cluster, kind, key, broker))
     }
 
+    /// `rd_kafka_mock_sharegroup_set_*` (librdkafka 2.15+, found at run time); `nil` leaves a
+    /// setting alone.
+    package func setShareGroup(autoOffsetReset: Int32?, recordLockMs: Int32?, maxDeliveryAttempts: Int32?, sessionTimeoutMs: Int32?,
+                                heartbeatIntervalMs: Int32?) -> NativeMockError? {
+        typealias Setter = @convention(c) (OpaquePointer?, Int32) -> Void
+        let settings: [(String, Int32?)] = [
+            ("rd_kafka_mock_sharegroup_set_auto_offset_reset", autoOffsetReset),
+            ("rd_kafka_mock_sharegroup_set_record_lock_duration", recordLockMs),
+            ("rd_kafka_mock_sharegroup_set_max_delivery_attempts", maxDeliveryAttempts),
+            ("rd_kafka_mock_sharegroup_set_session_timeout", sessionTimeoutMs),
+            ("rd_kafka_mock_sharegroup_set_heartbeat_interval", heartbeatIntervalMs),
+        ]
+        for (name, value) in settings {
+            guard let value else { continue }
+            guard let setter = NewerAPI.function(name, Setter.self) else {
+                return NativeMockError("librdkafka \(Interop.versionString)'s mock cluster has no share groups (\(name) needs 2.15 or later)")
+            }
+            setter(cluster, value)
+        }
+        return nil
+    }
+
+    /// The member ids of a share group (`rd_kafka_mock_sharegroup_get_member_ids`, 2.15+);
+    /// empty when the group does not exist yet.
+    package func shareGroupMembers(_ group: String) -> Result<[String], NativeMockError> {
+        typealias Get = @convention(c) (
+            OpaquePointer?, UnsafePointer<CChar>?, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?,
+            UnsafeMutablePointer<Int>?) -> rd_kafka_resp_err_t
+        guard let get = NewerAPI.function("rd_kafka_mock_sharegroup_get_member_ids", Get.self) else {
+            return .failure(NativeMockError("librdkafka \(Interop.versionString)'s mock cluster has no share groups (2.15 or later)"))
+        }
+        var ids: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = nil
+        var count = 0
+        guard get(cluster, group, &ids, &count) == RD_KAFKA_RESP_ERR_NO_ERROR, let ids else { return .success([]) }
+        let members = (0..<count).compactMap { i in ids[i].map { String(cString: $0) } }
+        for i in 0..<count { rd_kafka_mem_free(host, ids[i]) }
+        rd_kafka_mem_free(host, ids)
+        return .success(members)
+    }
+
+    /// Gives every member in `members` the same `partitions`, as Kafka's share groups do and
+    /// the mock's own assignor (one owner per partition) does not
+    /// (`rd_kafka_mock_sharegroup_target_assignment`, 2.15+).
+    package func assignShareGroup(_ group: String, members: [String], partitions: [(String, Int32)]) -> NativeMockError? {
+        typealias Assign = @convention(c) (
+            OpaquePointer?, UnsafePointer<CChar>?, UnsafeMutablePointer<UnsafePointer<CChar>?>?,
+            UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?>?, Int) -> Void
+        guard let assign = NewerAPI.function("rd_kafka_mock_sharegroup_target_assignment", Assign.self) else {
+            return NativeMockError("librdkafka \(Interop.versionString)'s mock cluster has no share groups (2.15 or later)")
+        }
+        let lists = members.map { _ in NativePartitionList(partitions.map { (TopicPartition($0.0, $0.1), Int64(-1001)) }) }
+        var pointers: [UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?] = lists.map(\.pointer)
+        Syscalls.withCStrings(members) { ids in
+            assign(cluster, group, &ids, &pointers, members.count)  // copies both
+        }
+        return nil
+    }
+
     private func check(_ code: rd_kafka_resp_err_t) -> NativeMockError? {
         code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : NativeMockError(String(cString: rd_kafka_err2str(code)))
     }

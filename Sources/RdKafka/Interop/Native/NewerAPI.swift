@@ -8,7 +8,7 @@ import CRdKafka
 /// Opaque librdkafka types are `OpaquePointer`; the signatures are those of librdkafka's
 /// documented API (`rdkafka.h`), in the version named on each group.
 enum NewerAPI {
-    private static func function<F>(_ name: String, _ type: F.Type) -> F? {
+    static func function<F>(_ name: String, _ type: F.Type) -> F? {
         guard let pointer = swift_rdkafka_symbol(name) else { return nil }
         return unsafeBitCast(pointer, to: F.self)
     }

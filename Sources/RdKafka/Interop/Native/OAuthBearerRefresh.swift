@@ -11,7 +11,7 @@ import Foundation
 /// needed); the provider runs as a task of its own, bounded by its timeout, and the answer goes
 /// back with `rd_kafka_oauthbearer_set_token` or `rd_kafka_oauthbearer_set_token_failure`.
 /// Both are quick and thread-safe; the lock keeps them from racing `rd_kafka_destroy`.
-/// `@unchecked` because the `rd_kafka_t` pointer is only used under that lock.
+/// `@unchecked` because the client pointer is only used under that lock.
 final class OAuthBearerRefresh: @unchecked Sendable {
     /// What the SDK knows of the token in use, for error reports (never the value).
     struct TokenInfo: Sendable {
@@ -23,8 +23,15 @@ final class OAuthBearerRefresh: @unchecked Sendable {
         var isJWT: Bool
     }
 
+    /// The handle the tokens go to: a client (`rd_kafka_t`) or a share consumer
+    /// (`rd_kafka_share_t`, through its own calls).
+    enum Target: @unchecked Sendable {
+        case client(OpaquePointer)
+        case shareConsumer(OpaquePointer)
+    }
+
     private let provider: OAuthBearerTokenProvider
-    private let client = Locked<OpaquePointer?>(nil)
+    private let client = Locked<Target?>(nil)
     let current = Locked<TokenInfo?>(nil)
     private let remember: @Sendable (String) -> Void
 
@@ -44,10 +51,15 @@ final class OAuthBearerRefresh: @unchecked Sendable {
         }
     }
 
-    /// Starts serving refreshes for `rk` on librdkafka's background thread.
-    func attach(_ rk: OpaquePointer) throws(KafkaError) {
-        client.withLock { $0 = rk }
-        if let error = rd_kafka_sasl_background_callbacks_enable(rk) {
+    /// Starts serving refreshes for `target` on librdkafka's background thread.
+    func attach(_ target: Target) throws(KafkaError) {
+        client.withLock { $0 = target }
+        let error: OpaquePointer?
+        switch target {
+        case .client(let rk): error = rd_kafka_sasl_background_callbacks_enable(rk)
+        case .shareConsumer(let rkshare): error = NewerAPI.shareSASLBackground?(rkshare)
+        }
+        if let error {
             defer { rd_kafka_error_destroy(error) }
             client.withLock { $0 = nil }
             throw KafkaError(code: .criticalSystemResource,
@@ -103,14 +115,21 @@ final class OAuthBearerRefresh: @unchecked Sendable {
         let keys = token.extensions.keys.sorted()
         let extensions = keys.flatMap { [$0, token.extensions[$0] ?? ""] }
         let jwtExpiry = Self.jwtExpiry(token.value)
-        let refused: String? = client.withLock { rk in
-            guard let rk else { return nil }
+        let refused: String? = client.withLock { target in
+            guard let target else { return nil }
             var errstr = [CChar](repeating: 0, count: 512)
             let code = Syscalls.withCStrings(extensions) { pointers in
                 pointers.withUnsafeMutableBufferPointer { buffer in
-                    rd_kafka_oauthbearer_set_token(
-                        rk, token.value, Int64(expires * 1000), token.principal, buffer.baseAddress, buffer.count,
-                        &errstr, errstr.count)
+                    switch target {
+                    case .client(let rk):
+                        return rd_kafka_oauthbearer_set_token(
+                            rk, token.value, Int64(expires * 1000), token.principal, buffer.baseAddress, buffer.count,
+                            &errstr, errstr.count)
+                    case .shareConsumer(let rkshare):
+                        return NewerAPI.shareSetToken?(
+                            rkshare, token.value, Int64(expires * 1000), token.principal, buffer.baseAddress, buffer.count,
+                            &errstr, errstr.count) ?? RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED
+                    }
                 }
             }
             return code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : Interop.string(errstr)
@@ -125,9 +144,12 @@ final class OAuthBearerRefresh: @unchecked Sendable {
     }
 
     private func fail(_ reason: String) {
-        client.withLock { rk in
-            guard let rk else { return }
-            _ = rd_kafka_oauthbearer_set_token_failure(rk, reason)
+        client.withLock { target in
+            switch target {
+            case .client(let rk): _ = rd_kafka_oauthbearer_set_token_failure(rk, reason)
+            case .shareConsumer(let rkshare): _ = NewerAPI.shareSetTokenFailure?(rkshare, reason)
+            case nil: break
+            }
         }
     }
 

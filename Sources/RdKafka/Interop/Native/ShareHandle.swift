@@ -1,0 +1,58 @@
+import CRdKafka
+
+/// The single owner of an `rd_kafka_share_t` (librdkafka's share consumer, found at run time
+/// in librdkafka 2.15 and later): creates it from a checked configuration and destroys it.
+///
+/// librdkafka refuses concurrent calls on one share handle: only the share consumer's own
+/// thread calls into it (``ShareConsumerCore``). Destroyed with the last reference, which
+/// batches of records hold: librdkafka waits for every message it handed out.
+final class ShareHandle: @unchecked Sendable {
+    private(set) var pointer: OpaquePointer?
+    let context: ClientContext
+    private let contextReference: Unmanaged<ClientContext>
+    /// The context as librdkafka's callbacks receive it.
+    var contextOpaque: UnsafeMutableRawPointer { contextReference.toOpaque() }
+
+    /// Creates the share consumer (`rd_kafka_share_consumer_new`) after `prepare` has installed
+    /// callbacks on the `rd_kafka_conf_t`, or throws the error naming the librdkafka release it
+    /// needs.
+    init(configuration: KafkaConfiguration, logHandler: @escaping KafkaLogHandler, prepare: (OpaquePointer) -> Void) throws(KafkaError) {
+        try Librdkafka.require(.shareConsumer)
+        guard let create = NewerAPI.shareConsumerNew else { throw KafkaError(code: .unsupportedFeature, message: "no share consumer") }
+        let setup = try NativeClientSetup(configuration: configuration, logHandler: logHandler)
+        prepare(setup.conf)
+        var errstr = [CChar](repeating: 0, count: 512)
+        guard let rkshare = create(setup.conf, &errstr, errstr.count) else {
+            throw setup.failed(errstr)
+        }
+        let context = setup.created()
+        self.pointer = rkshare
+        self.context = context
+        self.contextReference = setup.reference
+        if let tokens = context.tokens {
+            do throws(KafkaError) { try tokens.attach(.shareConsumer(rkshare)) } catch {
+                destroy()
+                throw error
+            }
+        }
+        setup.logWarnings()
+    }
+
+    /// Destroys the share consumer (`rd_kafka_share_destroy`), once; later calls do nothing.
+    func destroy() {
+        guard let pointer else { return }
+        context.tokens?.detach()
+        if let error = NewerAPI.shareDestroy?(pointer) {
+            // Another thread inside the handle: the SDK never lets that happen. Leak rather than crash.
+            context.log(.error, "SHARE", "rd_kafka_share_destroy refused: \(Interop.consume(error))")
+            return
+        }
+        self.pointer = nil
+    }
+
+    deinit {
+        destroy()
+        // A handle librdkafka would not destroy may still call back into the context.
+        if pointer == nil { contextReference.release() }
+    }
+}
