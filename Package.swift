@@ -28,6 +28,7 @@ let package = Package(
         .executableTarget(name: "production-stream", dependencies: ["RdKafka", "ExampleSupport"], path: "Examples/ProductionStream"),
         .executableTarget(name: "config-file-client", dependencies: ["RdKafka", "ExampleSupport"], path: "Examples/ConfigFileClients", exclude: ["config"]),
         .executableTarget(name: "java-patterns", dependencies: ["RdKafka", "ExampleSupport"], path: "Examples/JavaPatterns"),
+        .executableTarget(name: "work-queue", dependencies: ["RdKafka", "ExampleSupport"], path: "Examples/WorkQueue"),
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "RdKafkaTesting"]),
         .testTarget(name: "RdKafkaIntegrationTests", dependencies: ["RdKafka", "RdKafkaTesting"]),
     ],

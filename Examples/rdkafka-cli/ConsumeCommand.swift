@@ -10,6 +10,11 @@ enum ConsumeCommand {
                                         -J prints JSON lines (topic, partition, offset, ...);
                                         -c stops after count messages (in a group, commits
                                         those and no more)
+        consume -t topic --share-group NAME [--ack accept|release|reject] [-c count] [-J]
+                                        a share-group member (KIP-932, librdkafka 2.15+):
+                                        records are accepted as printed, or acknowledged as
+                                        --ack says; -J adds delivery_count; SIGINT stops and
+                                        releases what was not printed
         """)
 
     static func run(_ arguments: [String]) async throws -> Int32 {
@@ -21,9 +26,12 @@ enum ConsumeCommand {
         let countText = try options.flag("-c")
         let exitAtEnd = options.switchFlag("-e")
         let json = options.switchFlag("-J")
-        // Before anything runs: `--share-group x` must not make a plain consumer.
+        let shareGroup = try options.flag("--share-group")
+        let ack = try options.flag("--ack")
+        // Before anything runs: an unknown option must not make a consumer that does something else.
         try options.rejectUnknown()
         guard let topic = topicFlag else { throw CLIError("consume needs -t TOPIC") }
+        if ack != nil, shareGroup == nil { throw CLIError("--ack is for a share group: add --share-group NAME", usage: usage) }
         let partition = try partitionText.map { value -> Int32 in
             guard let p = Int32(value), p >= 0 else { throw CLIError("-p takes a partition number, got '\(value)'") }
             return p
@@ -32,6 +40,14 @@ enum ConsumeCommand {
         let limit = try countText.map { value -> Int in
             guard let count = Int(value), count >= 0 else { throw CLIError("-c takes a message count, got '\(value)'") }
             return count
+        }
+        if let shareGroup {
+            let unused = [("-p", partitionText), ("-o", offsetText), ("-G", group)].filter { $0.1 != nil }.map(\.0) + (exitAtEnd ? ["-e"] : [])
+            guard unused.isEmpty else {
+                throw CLIError("\(unused.joined(separator: ", ")) do not apply to a share group: the broker assigns records", usage: usage)
+            }
+            return try await ShareConsumeCommand.run(topic: topic, group: shareGroup, ack: ack, limit: limit, json: json,
+                config: try options.configuration())
         }
         let config = try options.configuration()
         let ends = EndTracker()
@@ -92,6 +108,7 @@ enum ConsumeCommand {
             "headers": message.headers.map { [$0.name: $0.stringValue as Any? ?? NSNull()] },
         ]
         object["timestamp"] = message.timestamp.map { Int($0.millisecondsSinceEpoch) } ?? -1
+        if let count = message.deliveryCount { object["delivery_count"] = count }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

@@ -250,11 +250,42 @@ struct CLITests {
         #expect(result.output.contains("needs librdkafka 2.12.0") && result.output.contains("loaded librdkafka \(Librdkafka.version)"), "\(result.output)")
     }
 
+    @Test("consume --share-group --ack release prints delivery_count 1; the released records come back with 2 to the next member",
+          .enabled(if: Librdkafka.supports(.shareConsumer), "needs librdkafka 2.15.0"))
+    func shareGroupConsume() async throws {
+        let cluster = try MockCluster(brokers: 1)
+        try cluster.setShareGroupDefaults(startAtEarliest: true)
+        let topic = uniqueTopic("cli-share")
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers]))
+        for i in 0..<3 { _ = try await producer.send(KafkaProducerMessage(topic: topic, value: "job\(i)")) }
+        _ = await producer.shutdown()
+        let group = uniqueTopic("cli-share-group")
+        let arguments = ["consume", "-b", cluster.bootstrapServers, "-t", topic, "--share-group", group, "-c", "3", "-J",
+                         "-X", "log_level=3"]
+        let released = try runCLI(arguments + ["--ack", "release"])
+        #expect(released.status == 0, "\(released.output)")
+        let first = released.output.split(separator: "\n").filter { $0.hasPrefix("{") }
+        #expect(first.count == 3 && first.allSatisfy { $0.contains("\"delivery_count\":1") }, "\(released.output)")
+        let accepted = try runCLI(arguments)
+        let second = accepted.output.split(separator: "\n").filter { $0.hasPrefix("{") }
+        #expect(accepted.status == 0 && second.count == 3 && second.allSatisfy { $0.contains("\"delivery_count\":2") }, "\(accepted.output)")
+        let misuse = try runCLI(["consume", "-t", topic, "--share-group", group, "-o", "end", "-b", cluster.bootstrapServers])
+        #expect(misuse.status == 2 && misuse.output.contains("-o do not apply to a share group"), "\(misuse.output)")
+    }
+
+    @Test("consume --share-group on a librdkafka without share consumers names the release it needs",
+          .disabled(if: Librdkafka.supports(.shareConsumer), "librdkafka \(Librdkafka.version) has share consumers"))
+    func shareGroupOnOldLibrary() throws {
+        let result = try runCLI(["consume", "-t", "t", "--share-group", "g", "-b", "127.0.0.1:1"])
+        #expect(result.status == 1 && result.output.contains("needs librdkafka 2.15.0"), "\(result.output)")
+    }
+
     @Test("an unknown option is refused with status 2, naming it, with the command's usage; nothing runs")
     func unknownOptions() throws {
-        let consume = try runCLI(["consume", "--share-group", "x"])
+        let consume = try runCLI(["consume", "--queue-group", "x"])
         #expect(consume.status == 2, "\(consume.output)")
-        #expect(consume.output.contains("unknown option '--share-group'"), "\(consume.output)")
+        #expect(consume.output.contains("unknown option '--queue-group'"), "\(consume.output)")
         #expect(consume.output.contains("Usage: rdkafka-cli consume"), "\(consume.output)")
         // No input: it exits before reading any, and writing to its closed stdin could fail.
         let produce = try runCLI(["produce", "--nope"])

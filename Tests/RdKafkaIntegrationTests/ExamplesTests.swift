@@ -124,4 +124,35 @@ struct ExamplesTests {
         #expect(committed.values.filter { $0 >= 0 }.reduce(0, +) == 9, "\(committed)")
         try await consumer.close()
     }
+
+    @Test("work queue (share group): three workers do every job once, a flaky job is released and done on its second delivery, a poison job is rejected after three",
+          .enabled(if: Librdkafka.supports(.shareConsumer), "needs librdkafka 2.15.0"))
+    func workQueue() async throws {
+        let cluster = try MockCluster(brokers: 1)
+        try cluster.setShareGroupDefaults(startAtEarliest: true, heartbeatInterval: .milliseconds(300))
+        let topic = uniqueTopic("jobs")
+        try cluster.createTopic(topic, partitions: 1)
+        let jobs = (0..<12).map { "job-\($0)" } + ["flaky-report", "poison-pill"]
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers]))
+        for job in jobs { _ = try await producer.send(KafkaProducerMessage(topic: topic, value: KafkaPayload(job))) }
+        _ = await producer.shutdown()
+        let group = uniqueTopic("workers")
+        let process = try ExampleProcess("work-queue", ["-b", cluster.bootstrapServers, "--topic", topic, "-G", group,
+                                                        "--workers", "3", "--max-tries", "3", "--work-ms", "200", "--idle", "4"])
+        // Kafka shares the partition among all three; the mock's assignor would give it to one.
+        try await cluster.shareEveryPartition(ofGroup: group, members: 3, partitions: [TopicPartition(topic, 0)])
+        let (status, output) = process.waitForExit()
+        #expect(status == 0, "\(output)")
+        let lines = output.split(separator: "\n").map(String.init)
+        for job in jobs.dropLast(2) {
+            #expect(lines.filter { $0.hasSuffix(" did \(job) (delivery 1)") }.count == 1, "\(job) done once: \(output)")
+        }
+        #expect(lines.contains { $0.contains("released flaky-report (delivery 1)") }, "\(output)")
+        #expect(lines.filter { $0.contains("did flaky-report (delivery 2)") }.count == 1, "\(output)")
+        #expect(lines.filter { $0.contains("released poison-pill") }.count == 2, "\(output)")
+        #expect(lines.contains { $0.contains("rejected poison-pill after 3 deliveries") }, "\(output)")
+        #expect(output.contains("13 jobs done, 1 rejected"), "\(output)")
+        let workers = Set(lines.filter { $0.contains(" did ") }.map { $0.split(separator: " ")[1] })
+        #expect(workers.count > 1, "jobs spread over the workers: \(output)")
+    }
 }

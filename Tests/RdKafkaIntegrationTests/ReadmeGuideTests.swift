@@ -51,6 +51,39 @@ struct ReadmeGuideTests {
         #expect(seen == 1)
     }
 
+    @Test("Share groups guide: accepted, rejected after three deliveries, released and back",
+          .enabled(if: Librdkafka.supports(.shareConsumer), "needs librdkafka 2.15.0"))
+    func shareGroupGuide() async throws {
+        let cluster = try MockCluster(brokers: 1)
+        try cluster.setShareGroupDefaults(startAtEarliest: true)
+        let images = uniqueTopic("images")
+        try cluster.createTopic(images, partitions: 1)
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers]))
+        for name in ["cat.png", "broken.png"] { _ = try await producer.send(KafkaProducerMessage(topic: images, value: KafkaPayload(name))) }
+        _ = await producer.shutdown()
+        let outcomes = Locked<[String]>([])
+        func resize(_ job: KafkaMessage) -> Bool { job.valueString != "broken.png" }
+
+        var config = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
+        config.groupID = uniqueTopic("image-resizers")
+        config.shareAcknowledgementMode = .explicit
+        let worker = try KafkaShareConsumer(configuration: config, options: .init(logHandler: KafkaLog.none))
+        try await worker.subscribe(topics: [images])
+        for try await job in worker.messages {
+            if resize(job) {
+                try worker.acknowledge(job, .accept)
+            } else if job.deliveryCount ?? 1 >= 3 {
+                try worker.acknowledge(job, .reject)     // never delivered again
+            } else {
+                try worker.acknowledge(job, .release)    // delivered again, maybe to another worker
+            }
+            outcomes.withLock { $0.append("\(job.valueString ?? "") \(job.deliveryCount ?? 0)") }
+            if outcomes.withLock({ $0.count }) == 4 { break }  // the guide's loop runs until the app stops
+        }
+        try await worker.close()
+        #expect(outcomes.withLock { $0 } == ["cat.png 1", "broken.png 1", "broken.png 2", "broken.png 3"])
+    }
+
     @Test("Configuration files guide")
     func configurationGuide() throws {
         let dir = NSTemporaryDirectory() + "guide-\(UUID().uuidString)"

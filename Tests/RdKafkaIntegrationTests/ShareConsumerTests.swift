@@ -211,5 +211,12 @@ struct ShareConsumerTests {
         config["share.acknowledgement.mode"] = "sometimes"
         let badMode = #expect(throws: KafkaError.self) { _ = try KafkaShareConsumer(configuration: config) }
         #expect("\(badMode.map { "\($0)" } ?? "")".contains("share.acknowledgement.mode"))
+        // A classic consumer property librdkafka refuses for share consumers: named, with the fix.
+        var classic = KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"])
+        classic.groupID = "g"
+        classic.autoOffsetReset = .earliest
+        let refused = #expect(throws: KafkaError.self) { _ = try KafkaShareConsumer(configuration: classic) }
+        let text = "\(refused.map { "\($0)" } ?? "")"
+        #expect(refused?.property == "auto.offset.reset" && text.contains("share.auto.offset.reset"), "\(text)")
     }
 }

@@ -23,7 +23,8 @@ final class ShareHandle: @unchecked Sendable {
         prepare(setup.conf)
         var errstr = [CChar](repeating: 0, count: 512)
         guard let rkshare = create(setup.conf, &errstr, errstr.count) else {
-            throw setup.failed(errstr)
+            let generic = setup.failed(errstr)
+            throw Self.inapplicable(Interop.string(errstr), configuration) ?? generic
         }
         let context = setup.created()
         self.pointer = rkshare
@@ -36,6 +37,18 @@ final class ShareHandle: @unchecked Sendable {
             }
         }
         setup.logWarnings()
+    }
+
+    /// librdkafka's refusal of a consumer property that share consumers do not take
+    /// ("`name` is not applicable for share consumer"), as an error naming the property, where
+    /// it was set, and the fix.
+    static func inapplicable(_ reason: String, _ configuration: KafkaConfiguration) -> KafkaError? {
+        let parts = reason.split(separator: "`", omittingEmptySubsequences: false)
+        guard parts.count >= 3, reason.contains("share consumer"), let entry = configuration.entry(String(parts[1])) else { return nil }
+        let fix = entry.name == "auto.offset.reset"
+            ? "remove it: where a share group starts is the group's share.auto.offset.reset, set on the broker (kafka-configs --entity-type groups)"
+            : "remove \(entry.name): share groups are driven by the broker, and their settings are the group's (group.share.*)"
+        return KafkaError.configuration(entry.name, reason, origin: entry.origin, fix: fix)
     }
 
     /// Destroys the share consumer (`rd_kafka_share_destroy`), once; later calls do nothing.
