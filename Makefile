@@ -1,5 +1,5 @@
 # swift-rdkafka: the commands a newcomer needs. See README.md.
-.PHONY: demo test bench bench-insn check docs build clean
+.PHONY: demo test bench bench-insn bench-avro check docs build clean
 
 SWIFT ?= swift
 
@@ -21,6 +21,11 @@ bench:
 bench-insn:
 	@scripts/setup.sh
 	@Benchmarks/insn.sh
+
+# Schema Registry Avro serializers against plain bytes: messages/s and mallocs per message.
+bench-avro:
+	@scripts/setup.sh
+	@Benchmarks/avro.sh
 
 # Sanitizers and leak checks.
 check:

@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .library(name: "RdKafka", targets: ["RdKafka"]),
         .library(name: "RdKafkaTesting", targets: ["RdKafkaTesting"]),
+        // Schema Registry client and Avro serializers (Foundation, for its HTTP client).
+        .library(name: "RdKafkaSchemaRegistry", targets: ["RdKafkaSchemaRegistry"]),
         .executable(name: "rdkafka-cli", targets: ["rdkafka-cli"]),
     ],
     targets: [
@@ -18,9 +20,10 @@ let package = Package(
         ),
         .target(name: "RdKafka", dependencies: ["CRdKafka"]),
         .target(name: "RdKafkaTesting", dependencies: ["RdKafka"]),
+        .target(name: "RdKafkaSchemaRegistry", dependencies: ["RdKafka"]),
         .executableTarget(
             name: "rdkafka-cli",
-            dependencies: ["RdKafka", "RdKafkaTesting"],
+            dependencies: ["RdKafka", "RdKafkaTesting", "RdKafkaSchemaRegistry"],
             path: "Examples/rdkafka-cli"
         ),
         // The seed scenarios as small programs; `make test` runs each (Tests/RdKafkaIntegrationTests/ExamplesTests.swift).
@@ -29,8 +32,12 @@ let package = Package(
         .executableTarget(name: "config-file-client", dependencies: ["RdKafka", "ExampleSupport"], path: "Examples/ConfigFileClients", exclude: ["config"]),
         .executableTarget(name: "java-patterns", dependencies: ["RdKafka", "ExampleSupport"], path: "Examples/JavaPatterns"),
         .executableTarget(name: "work-queue", dependencies: ["RdKafka", "ExampleSupport"], path: "Examples/WorkQueue"),
+        .executableTarget(name: "avro-prices", dependencies: ["RdKafka", "RdKafkaSchemaRegistry", "ExampleSupport"], path: "Examples/AvroPrices"),
         .testTarget(name: "RdKafkaTests", dependencies: ["RdKafka", "RdKafkaTesting"]),
         .testTarget(name: "RdKafkaIntegrationTests", dependencies: ["RdKafka", "RdKafkaTesting"]),
+        .testTarget(
+            name: "RdKafkaSchemaRegistryTests", dependencies: ["RdKafkaSchemaRegistry", "RdKafka", "RdKafkaTesting"],
+            exclude: ["everything.avsc", "avro_reference.py", "python_interop.py"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -13,7 +13,10 @@ let package = Package(
     targets: [
         .executableTarget(
             name: "rdkafka-swift-bench",
-            dependencies: [.product(name: "RdKafka", package: "swift-rdkafka")],
+            dependencies: [
+                .product(name: "RdKafka", package: "swift-rdkafka"),
+                .product(name: "RdKafkaSchemaRegistry", package: "swift-rdkafka"),
+            ],
             path: "Sources/rdkafka-swift-bench"
         )
     ],

@@ -13,6 +13,7 @@
 #   - noida-db (only its Kafka service) on a free port with a fresh data dir,
 #   - scripts/kafka_front.py (TLS / SASL_PLAINTEXT / SASL_SSL front for noida),
 #     if that file exists.
+#   - scripts/schema_registry.py (a Schema Registry with basic auth, in memory).
 # State lives in .brokers/ at the repo root (pid files, logs, certs, env).
 set -euo pipefail
 
@@ -23,6 +24,8 @@ RUN=$ROOT/.brokers
 SASL_USER=alice
 SASL_PASSWORD=alice-secret
 KEY_PASSWORD=client-key-secret
+REGISTRY_USER=registry-key
+REGISTRY_SECRET=registry-s3cret-value
 KEYSTORE_PASSWORD=keystore-secret
 READY_TIMEOUT=${BROKERS_READY_TIMEOUT:-30}   # seconds, per component
 
@@ -52,6 +55,7 @@ pattern() {
         mock) echo mock-cluster ;;
         noida) echo noida-db ;;
         front) echo kafka_front.py ;;
+        registry) echo schema_registry.py ;;
     esac
 }
 
@@ -196,7 +200,7 @@ write_env() {
 }
 
 cmd_stop() {
-    stop_names front noida mock
+    stop_names registry front noida mock
     rm -rf "$RUN"/noida-data-* "$RUN"/*.ready "$RUN"/*.ready.tmp "$RUN/env" "$RUN"/noida.port "$RUN"/noida.datadir
 }
 
@@ -275,6 +279,22 @@ cmd_start() {
         warn "warning: $SCRIPTS/kafka_front.py missing: no SSL/SASL listeners (RDKAFKA_TEST_SSL_* etc. unset)"
     fi
 
+    # (e) the test Schema Registry, with basic auth
+    : >"$RUN/registry.log"
+    spawn registry "$RUN/registry.log" "$(command -v python3)" "$SCRIPTS/schema_registry.py" \
+        --ready "$RUN/registry.ready" --user "$REGISTRY_USER:$REGISTRY_SECRET"
+    if ! wait_until registry "schema_registry.py" test -s "$RUN/registry.ready"; then
+        tail -n 20 "$RUN/registry.log" >&2 || true
+        cmd_stop
+        die "schema_registry.py did not start (see $RUN/registry.log)"
+    fi
+    env+=(
+        RDKAFKA_TEST_SCHEMA_REGISTRY_URL "http://127.0.0.1:$(cat "$RUN/registry.ready")"
+        RDKAFKA_TEST_SCHEMA_REGISTRY_USER "$REGISTRY_USER"
+        RDKAFKA_TEST_SCHEMA_REGISTRY_SECRET "$REGISTRY_SECRET"
+    )
+    log "schema registry http://127.0.0.1:$(cat "$RUN/registry.ready")"
+
     write_env "${env[@]}"
     log "ready in $((SECONDS - t0)) s; env: $RUN/env"
 }
@@ -299,13 +319,14 @@ cmd_restart_noida() {
 
 cmd_status() {
     local name pid all=0
-    for name in mock noida front; do
+    for name in mock noida front registry; do
         pid=$(pid_of "$name")
         if alive "$pid" "$(pattern "$name")"; then
             case $name in
                 mock) echo "mock cluster: running (pid $pid) $(cat "$RUN/mock.ready" 2>/dev/null)" ;;
                 noida) echo "noida-db: running (pid $pid) 127.0.0.1:$(cat "$RUN/noida.port" 2>/dev/null)" ;;
                 front) echo "kafka_front: running (pid $pid) $(front_addrs "$RUN/front.ready" 2>/dev/null || true)" ;;
+                registry) echo "schema registry: running (pid $pid) port $(cat "$RUN/registry.ready" 2>/dev/null)" ;;
             esac
         else
             echo "$name: not running"

@@ -2,7 +2,9 @@
 # Install what the test harness needs, only if missing (near no-op otherwise):
 #   librdkafka-dev (+ pkg-config, gcc to build scripts/mock-cluster.c),
 #   openssl (scripts/gen-certs.sh), noida-db==0.2.3 from PyPI (a single-binary
-#   Kafka-compatible broker). Meant for root on Debian 12; prints nothing when
+#   Kafka-compatible broker), and under .build-python/interop PyPI's
+#   confluent-kafka[avro,schemaregistry] with fastavro (the reference clients the
+#   Schema Registry tests interoperate with and compare bytes against). Meant for root on Debian 12; prints nothing when
 #   everything is already there.
 set -euo pipefail
 
@@ -45,10 +47,10 @@ assert md.version("noida-db") == sys.argv[1]
 assert os.access(os.path.join(os.path.dirname(noida_db.__file__), "noida-db"), os.X_OK)
 EOF
 }
-if ! noida_ok; then
-    echo "setup: installing noida-db==$NOIDA_VERSION (pip)" >&2
+pip_install() {
+    echo "setup: installing $* (pip)" >&2
     if ! python3 -m pip --version >/dev/null 2>&1; then apt_install python3-pip; fi
-    pip_args=(install -q --disable-pip-version-check "noida-db==$NOIDA_VERSION")
+    pip_args=(install -q --disable-pip-version-check "$@")
     if ! out=$(python3 -m pip "${pip_args[@]}" 2>&1); then
         if grep -q externally-managed-environment <<<"$out"; then
             # Debian's own python3 (PEP 668): install into it anyway, root only.
@@ -58,5 +60,17 @@ if ! noida_ok; then
             exit 1
         fi
     fi
+}
+if ! noida_ok; then
+    pip_install "noida-db==$NOIDA_VERSION"
     noida_ok || { echo "setup: noida-db still not importable after install" >&2; exit 1; }
+fi
+INTEROP_VERSION=2.16.2
+INTEROP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.build-python/interop
+if ! PYTHONPATH=$INTEROP python3 -c "import confluent_kafka, fastavro, sys; sys.exit(confluent_kafka.version()[0] != '$INTEROP_VERSION')" 2>/dev/null; then
+    echo "setup: installing confluent-kafka[avro,schemaregistry]==$INTEROP_VERSION into .build-python/interop (pip)" >&2
+    if ! python3 -m pip --version >/dev/null 2>&1; then apt_install python3-pip; fi
+    rm -rf "$INTEROP"
+    python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore --target "$INTEROP" \
+        "confluent-kafka[avro,schemaregistry]==$INTEROP_VERSION" >&2
 fi

@@ -1,5 +1,6 @@
 import Foundation
 import RdKafka
+import RdKafkaSchemaRegistry
 
 /// `rdkafka-cli consume`: by partition assignment, or in a group (`-G`, committing as it goes)
 /// (``usage``).
@@ -10,6 +11,9 @@ enum ConsumeCommand {
                                         -J prints JSON lines (topic, partition, offset, ...);
                                         -c stops after count messages (in a group, commits
                                         those and no more)
+        consume ... -s value=avro [-r URL]   decodes Schema Registry Avro records and prints
+                                        each as Avro JSON (-r http(s)://user:secret@host, or
+                                        schema.registry.url in the -F file)
         consume -t topic --share-group NAME [--ack accept|release|reject] [-c count] [-J]
                                         a share-group member (KIP-932, librdkafka 2.15+):
                                         records are accepted as printed, or acknowledged as
@@ -26,6 +30,7 @@ enum ConsumeCommand {
         let countText = try options.flag("-c")
         let exitAtEnd = options.switchFlag("-e")
         let json = options.switchFlag("-J")
+        let schemas = try SchemaOptions(&options, usage: usage)
         let shareGroup = try options.flag("--share-group")
         let ack = try options.flag("--ack")
         // Before anything runs: an unknown option must not make a consumer that does something else.
@@ -71,6 +76,8 @@ enum ConsumeCommand {
             partitions = partition.map { [$0] } ?? (0..<Int32(count)).map { $0 }
             try await consumer.assign(Dictionary(uniqueKeysWithValues: partitions.map { (TopicPartition(topic, $0), start) }))
         }
+        let valueDecoder = try schemas.registry.map { try AvroDeserializer(registry: $0) }
+        let keyDecoder = try schemas.registry.flatMap { schemas.keyIsAvro ? try AvroDeserializer(registry: $0, isKey: true) : nil }
         var consumed = 0
         while limit.map({ consumed < $0 }) ?? true {
             if exitAtEnd, !partitions.isEmpty, ends.count >= partitions.count { break }
@@ -79,8 +86,14 @@ enum ConsumeCommand {
             // ask for no more than are still wanted.
             let wanted = limit.map { min(1_000, $0 - consumed) } ?? 1_000
             for message in try await consumer.poll(maxMessages: wanted, timeout: .milliseconds(500)) {
+                var line = json ? jsonLine(message) : (message.valueString ?? "")
+                if schemas.isActive {
+                    let key = try await keyDecoder?.value(of: message)
+                    let value = schemas.valueIsAvro ? try await valueDecoder?.value(of: message) : nil
+                    line = try decodedLine(message, key: key, value: value, json: json)
+                }
                 // Unbuffered, so a pipe sees each message as it comes.
-                FileHandle.standardOutput.write(Data(((json ? jsonLine(message) : (message.valueString ?? "")) + "\n").utf8))
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
                 consumed += 1
                 ends.more(message.topicPartition, at: message.offset)
             }
@@ -99,6 +112,18 @@ enum ConsumeCommand {
             if let offset = Int64(text), offset >= 0 { return .offset(offset) }
             throw CLIError("-o takes beginning, end, stored, an offset, or s@MILLISECONDS; got '\(text)'")
         }
+    }
+
+    /// A Schema Registry record: the decoded value as Avro JSON, or with -J the message's JSON
+    /// line with the decoded key and value in place.
+    static func decodedLine(_ message: KafkaMessage, key: (AvroValue, AvroSchema)?, value: (AvroValue, AvroSchema)?, json: Bool) throws -> String {
+        let valueJSON = value.map { $0.0.avroJSON(schema: $0.1) }
+        guard json else { return valueJSON ?? message.valueString ?? "" }
+        guard var object = try JSONSerialization.jsonObject(with: Data(jsonLine(message).utf8)) as? [String: Any] else { return jsonLine(message) }
+        if let valueJSON { object["value"] = try JSONSerialization.jsonObject(with: Data(valueJSON.utf8), options: .fragmentsAllowed) }
+        if let key { object["key"] = try JSONSerialization.jsonObject(with: Data(key.0.avroJSON(schema: key.1).utf8), options: .fragmentsAllowed) }
+        let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
     }
 
     static func jsonLine(_ message: KafkaMessage) -> String {

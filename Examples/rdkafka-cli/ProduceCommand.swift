@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import RdKafka
+import RdKafkaSchemaRegistry
 import Synchronization
 
 /// `rdkafka-cli produce`: one message per line (or per `-D` delimiter) from a file or standard
@@ -15,6 +16,10 @@ enum ProduceCommand {
                                         exits 1 with a count and the cause when any message
                                         failed; on SIGINT/SIGTERM stops reading, delivers what
                                         is queued and hands back (FILE or stderr) the rest
+        produce ... -s value=avro [-r URL] --value-schema FILE
+                                        each line a JSON value (Avro JSON: unions as
+                                        {"type": value}, or plain), encoded with the schema,
+                                        which is registered under TOPIC-value
         """)
 
     static func run(_ arguments: [String]) async throws -> Int32 {
@@ -28,6 +33,8 @@ enum ProduceCommand {
         let undeliveredFile = try options.flag("--undelivered")
         let printReports = options.switchFlag("--report")
         let jsonInput = options.switchFlag("-J")
+        let schemas = try SchemaOptions(&options, usage: usage)
+        let valueSchemaFile = try options.flag("--value-schema")
         // Before reading input: an unknown option is not a file name.
         try options.rejectUnknown()
         guard let topic = topicFlag else { throw CLIError("produce needs -t TOPIC") }
@@ -39,6 +46,18 @@ enum ProduceCommand {
         for pair in headerPairs {
             guard let eq = pair.firstIndex(of: "=") else { throw CLIError("-H takes name=value, got '\(pair)'") }
             headers.append(KafkaHeader(name: String(pair[..<eq]), value: String(pair[pair.index(after: eq)...])))
+        }
+        var serializer: AvroSerializer?
+        if let registry = schemas.registry {
+            guard schemas.valueIsAvro, !schemas.keyIsAvro, !jsonInput else {
+                throw CLIError("produce encodes values only: -s value=avro, without -J", usage: usage)
+            }
+            guard let valueSchemaFile, let text = FileManager.default.contents(atPath: valueSchemaFile) else {
+                throw CLIError("-s value=avro needs --value-schema FILE (a readable .avsc file)", usage: usage)
+            }
+            serializer = try AvroSerializer(registry: registry, schema: String(decoding: text, as: UTF8.self))
+        } else if valueSchemaFile != nil {
+            throw CLIError("--value-schema needs -s value=avro", usage: usage)
         }
         let input: Data
         if let file = options.rest.first, file != "-" {
@@ -76,7 +95,11 @@ enum ProduceCommand {
                     key = KafkaPayload(String(record[..<range.lowerBound]))
                     value = String(record[range.upperBound...])
                 }
-                message = KafkaProducerMessage(topic: topic, partition: partition, key: key, value: KafkaPayload(value), headers: headers)
+                var payload = KafkaPayload(value)
+                if let serializer {
+                    payload = KafkaPayload(try await avroValue(value, line: index + 1, serializer: serializer, topic: topic))
+                }
+                message = KafkaProducerMessage(topic: topic, partition: partition, key: key, value: payload, headers: headers)
             }
             sent += 1
             do {
@@ -126,6 +149,28 @@ enum ProduceCommand {
 }
 
 extension ProduceCommand {
+    /// One input line's JSON, encoded with the serializer's schema (Avro JSON first, then plain
+    /// JSON, whose unions take the first branch the value fits).
+    static func avroValue(_ line: String, line number: Int, serializer: AvroSerializer, topic: String) async throws -> [UInt8] {
+        let json: JSONValue
+        do {
+            json = try JSONValue(parsing: line)
+        } catch {
+            throw CLIError("line \(number) is not JSON: \(error.message)")
+        }
+        let value: AvroValue
+        do {
+            value = try AvroValue(json: json, schema: serializer.schema)
+        } catch {
+            do {
+                value = try AvroValue(json: json, schema: serializer.schema, unionsTagged: false)
+            } catch let plain {
+                throw CLIError("line \(number) does not match the schema: \(plain.message)")
+            }
+        }
+        return try await serializer.serialize(value, topic: topic)
+    }
+
     /// A `-J` input line, in the shape `consume -J` prints: `{"value": ..., "key": ...,
     /// "headers": [{"name": "value"}], "partition": N, "topic": ...}`; only `value` is needed.
     static func jsonMessage(_ line: String, line number: Int, topic: String, partition: Int32?, headers: [KafkaHeader]) throws -> KafkaProducerMessage {

@@ -281,6 +281,28 @@ struct CLITests {
         #expect(result.status == 1 && result.output.contains("needs librdkafka 2.15.0"), "\(result.output)")
     }
 
+    @Test("produce -s value=avro --value-schema registers and encodes JSON lines; consume -s value=avro prints them as Avro JSON; a wrong registry secret fails without showing it")
+    func avroThroughTheRegistry() async throws {
+        guard let (_, registry, secret) = TestEnvironment.schemaRegistry, let mock = TestEnvironment.all.first else {
+            Issue.record("the test registry is not running (make test starts it)")
+            return
+        }
+        let topic = uniqueTopic("cli-avro")
+        let schemaFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(topic).avsc").path
+        try #"{"type": "record", "name": "Price", "fields": [{"name": "product", "type": "string"}, {"name": "price", "type": "double"}, {"name": "note", "type": ["null", "string"], "default": null}]}"#
+            .write(toFile: schemaFile, atomically: true, encoding: .utf8)
+        let input = #"{"product": "ABC", "price": 100.5, "note": {"string": "new"}}"# + "\n" + #"{"product": "XYZ", "price": 2, "note": null}"# + "\n"
+        let produced = try runCLI(["produce", "-t", topic, "-b", mock.bootstrap, "-s", "value=avro", "-r", registry, "--value-schema", schemaFile], input: input)
+        #expect(produced.status == 0, "\(produced.output)")
+        let consumed = try runCLI(["consume", "-t", topic, "-b", mock.bootstrap, "-o", "beginning", "-e", "-s", "value=avro", "-r", registry])
+        #expect(consumed.status == 0, "\(consumed.output)")
+        let lines = consumed.output.split(separator: "\n").filter { $0.hasPrefix("{") }.map(String.init).sorted()  // partitions interleave
+        #expect(lines == [#"{"product":"ABC","price":100.5,"note":{"string":"new"}}"#, #"{"product":"XYZ","price":2.0,"note":null}"#], "\(consumed.output)")
+        let wrong = registry.replacingOccurrences(of: secret, with: "not-the-secret-42")
+        let refused = try runCLI(["consume", "-t", topic, "-b", mock.bootstrap, "-o", "beginning", "-e", "-s", "value=avro", "-r", wrong])
+        #expect(refused.status == 1 && refused.output.contains("HTTP 401") && !refused.output.contains("not-the-secret-42"), "\(refused.output)")
+    }
+
     @Test("an unknown option is refused with status 2, naming it, with the command's usage; nothing runs")
     func unknownOptions() throws {
         let consume = try runCLI(["consume", "--queue-group", "x"])

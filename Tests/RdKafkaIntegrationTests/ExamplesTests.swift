@@ -155,4 +155,19 @@ struct ExamplesTests {
         let workers = Set(lines.filter { $0.contains(" did ") }.map { $0.split(separator: " ")[1] })
         #expect(workers.count > 1, "jobs spread over the workers: \(output)")
     }
+
+    @Test("Avro prices: the portal publishes Avro records registered in the Schema Registry; inventory reads them with a newer schema (currency defaults to EUR)")
+    func avroPrices() async throws {
+        guard let registry = TestEnvironment.schemaRegistry?.withCredentials, let broker = TestEnvironment.all.first else {
+            Issue.record("the test registry is not running (make test starts it)")
+            return
+        }
+        let topic = uniqueTopic("avro-prices")
+        let common = ["-b", broker.bootstrap, "-r", registry, "--topic", topic]
+        let produced = try ExampleProcess("avro-prices", ["produce"] + common + ["ABC=100.0", "XYZ=2.5"]).waitForExit()
+        #expect(produced.status == 0 && produced.output.contains("published ABC at 100.0"), "\(produced.output)")
+        let consumed = try ExampleProcess("avro-prices", ["consume"] + common + ["-G", uniqueTopic("inventory"), "--count", "2"]).waitForExit()
+        #expect(consumed.status == 0, "\(consumed.output)")
+        #expect(consumed.output.contains("inventory: ABC now costs 100.0 EUR") && consumed.output.contains("inventory: XYZ now costs 2.5 EUR"), "\(consumed.output)")
+    }
 }

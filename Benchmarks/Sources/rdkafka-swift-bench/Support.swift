@@ -25,6 +25,8 @@ struct BenchOptions {
     /// `KafkaConsumer.Options.maxBatchSize` (nil: the SDK's default).
     var batch: Int? = nil
     var extra: [(String, String)] = []
+    /// The Schema Registry for the avro workload.
+    var registry: String?
 
     static let roundRobin: Int32 = -2
 
@@ -39,6 +41,7 @@ struct BenchOptions {
                                   [-X k=v ...]
               rdkafka-swift-bench latency -b BROKERS -t TOPIC -n N -s SIZE -r RATE -P PARTITIONS [-X k=v ...]
               rdkafka-swift-bench send-latency -b BROKERS -t TOPIC -n N -s SIZE [-p PART] [-X k=v ...]
+              rdkafka-swift-bench avro    -b BROKERS -t TOPIC -n N --registry URL [-X k=v ...]
             -P: the topic's partition count (the SDK has no metadata API; needed for rr, consume, latency).
 
             """
@@ -64,6 +67,7 @@ struct BenchOptions {
             case "-b": o.brokers = value()
             case "-t": o.topic = value()
             case "-g": o.group = value()
+            case "--registry": o.registry = value()
             case "-n": o.n = Int(value()) ?? 0
             case "-s": o.size = Int(value()) ?? -1
             case "-r": o.rate = Double(value()) ?? 0

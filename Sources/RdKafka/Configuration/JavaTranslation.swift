@@ -57,14 +57,19 @@ enum JavaTranslation {
         case "client.dns.lookup" where !Interop.isKnownProperty(key):
             return .ignore(warning: "client.dns.lookup ignored: this librdkafka resolves every address of a name by default")
         default:
-            if key.hasPrefix("schema.registry.") || key.hasPrefix("basic.auth.") {
-                return .ignore(warning: "\(key) ignored: it configures a Schema Registry client, not Kafka")
+            if isRegistrySetting(key) {
+                return .ignore(warning: "\(key) kept for a Schema Registry client (otherClientSettings), not given to librdkafka")
             }
             if key.hasSuffix(".class") || key.hasSuffix(".classes") {
                 return .ignore(warning: "\(key) ignored: Java classes cannot be loaded by librdkafka")
             }
             return .passThrough
         }
+    }
+
+    /// A setting of the Schema Registry client that Confluent's files put beside Kafka's.
+    static func isRegistrySetting(_ key: String) -> Bool {
+        key.hasPrefix("schema.registry.") || key.hasPrefix("basic.auth.") || key.hasPrefix("bearer.auth.")
     }
 
     /// A hint for a property librdkafka does not know.

@@ -149,6 +149,10 @@ extension KafkaConfiguration {
         case .passThrough:
             set(key, value, origin: origin)
         case .ignore(let warning):
+            if JavaTranslation.isRegistrySetting(key) {
+                otherClientSettings.removeAll { $0.name == key }
+                otherClientSettings.append(Entry(name: key, value: value, origin: origin))
+            }
             warnings.append("\(warning) (\(origin))")
         case .set(let pairs, let note):
             for (name, translated) in pairs { set(name, translated, origin: origin) }

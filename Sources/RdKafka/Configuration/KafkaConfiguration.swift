@@ -54,6 +54,12 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
     /// Notes about the configuration the SDK translated or ignored (Java-only keys and so on).
     public internal(set) var warnings: [String] = []
 
+    /// Settings for another client of the same cluster, kept aside from librdkafka: a Schema
+    /// Registry's `schema.registry.url`, `basic.auth.user.info`, `bearer.auth.token`, from a
+    /// file or the environment (`KAFKA_SCHEMA_REGISTRY_URL`). Secret ones are redacted wherever
+    /// the configuration is described. `SchemaRegistryConfiguration(kafka:)` reads them.
+    public internal(set) var otherClientSettings: [Entry] = []
+
     /// The source of OAUTHBEARER tokens (with `sasl.mechanisms=OAUTHBEARER`), set in code.
     /// Without it librdkafka needs `sasl.oauthbearer.method=oidc` (see ``useOIDC(clientID:clientSecret:tokenEndpointURL:scope:)``)
     /// or, for development only, `enable.sasl.oauthbearer.unsecure.jwt=true`.
@@ -127,6 +133,7 @@ public struct KafkaConfiguration: Sendable, Equatable, CustomStringConvertible {
         "sasl.password", "ssl.key.password", "ssl.keystore.password", "ssl.key.pem", "ssl_key",
         "ssl.certificate.pem", "ssl_certificate", "ssl.ca.pem", "sasl.oauthbearer.client.secret",
         "sasl.oauthbearer.config", "sasl.jaas.config", "ssl.truststore.password",
+        "basic.auth.user.info", "schema.registry.basic.auth.user.info", "bearer.auth.token",
     ]
 
     /// Whether librdkafka property `name` holds a secret the SDK must never print.

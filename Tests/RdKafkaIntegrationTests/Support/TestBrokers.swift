@@ -29,6 +29,14 @@ struct TestBroker: Sendable, CustomTestStringConvertible, CustomStringConvertibl
 enum TestEnvironment {
     static let env = ProcessInfo.processInfo.environment
 
+    /// The test Schema Registry (scripts/schema_registry.py, started by `make test`): its URL,
+    /// and the URL with the credentials in it, as `-r` takes it.
+    static var schemaRegistry: (url: String, withCredentials: String, secret: String)? {
+        guard let url = env["RDKAFKA_TEST_SCHEMA_REGISTRY_URL"], let user = env["RDKAFKA_TEST_SCHEMA_REGISTRY_USER"],
+              let secret = env["RDKAFKA_TEST_SCHEMA_REGISTRY_SECRET"] else { return nil }
+        return (url, url.replacingOccurrences(of: "://", with: "://\(user):\(secret)@"), secret)
+    }
+
     /// How many times slower than a plain debug build this run is (`make check` runs under
     /// AddressSanitizer with full stack unwinding and sets `RDKAFKA_TEST_SLOWDOWN`): waits that
     /// bound how long the brokers and clients may take scale with it; counts never do.
