@@ -159,6 +159,15 @@ struct AvroCodecTests {
         let schema = try AvroSchema(parsing: #"{"type": "record", "name": "Node", "fields": [{"name": "value", "type": "int"}, {"name": "next", "type": ["null", "Node"]}]}"#)
         let list = AvroValue.record(["value": .int(1), "next": .record(["value": .int(2), "next": .null])])
         #expect(try AvroBinary.decode(AvroBinary.encode(list, as: schema), writer: schema) == list)
+        // The recursive reference holds its record weakly (no cycle, no leak): a part used after
+        // the defining schema is gone is an error, not a crash.
+        var part: AvroSchema?
+        do {
+            let defining = try AvroSchema(parsing: #"{"type": "record", "name": "Node", "fields": [{"name": "next", "type": ["null", "Node"]}]}"#)
+            if case .record(let record) = defining, case .union(let branches) = record.fields[0].type { part = branches[1] }
+        }
+        let dangling = #expect(throws: AvroError.self) { try AvroBinary.encode(.record(["next": .null]), as: part!) }
+        #expect(dangling?.message.contains("outlived") == true, "\(String(describing: dangling))")
         // Nesting deeper than the limit is refused, not a stack overflow.
         let deep = [UInt8](repeating: 0x02, count: 2_000)  // value 1, then the Node branch, again and again
         #expect(throws: AvroError.self) { try AvroBinary.decode(deep, writer: schema) }

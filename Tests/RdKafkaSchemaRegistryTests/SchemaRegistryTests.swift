@@ -70,7 +70,7 @@ struct SchemaRegistryTests {
     }
 
     @Test("credentials in the URL (kcat's -r) and from a properties file, redacted in descriptions")
-    func configurationSources() throws {
+    func configurationSources() async throws {
         let inURL = SchemaRegistryConfiguration(url: "https://key:s3cr%40t@registry.example.com:8081")
         #expect(inURL.urls == ["https://registry.example.com:8081"] && inURL.basicAuthUserInfo == "key:s3cr@t")
         #expect(!"\(inURL)".contains("s3cr"))
@@ -84,6 +84,9 @@ struct SchemaRegistryTests {
         #expect(fromFile.urls == ["https://psrc-1.confluent.cloud"] && fromFile.basicAuthUserInfo == "SRKEY:SRSECRET")
         #expect(!"\(kafka)".contains("SRSECRET") && !kafka.warnings.joined().contains("SRSECRET"))
         #expect(kafka["schema.registry.url"] == nil, "not given to librdkafka")
+        let withCA = SchemaRegistryClient(configuration: SchemaRegistryConfiguration(url: "https://registry.example.com", caLocation: "/etc/ca.pem"))
+        let refusedCA = await #expect(throws: SchemaRegistryError.self) { _ = try await withCA.subjects() }
+        #expect("\(refusedCA.map { "\($0)" } ?? "")".contains("schema.registry.ssl.ca.location"), "not silently ignored")
         let none = #expect(throws: SchemaRegistryError.self) { _ = try SchemaRegistryConfiguration(kafka: KafkaConfiguration()) }
         #expect("\(none.map { "\($0)" } ?? "")".contains("schema.registry.url"))
     }

@@ -157,6 +157,7 @@ extension AvroBinary {
                 return .map(values)
             case (.record(let w), .record(let r)):
                 guard AvroSchema.namesMatch(w.name, r.name, aliases: r.aliases) else { throw incompatible(writer, reader, path) }
+                if w.isDangling || r.isDangling { throw AvroError(.invalidSchema, "\(path): the recursive record \(w.name) outlived the schema that defines it") }
                 var values: [String: AvroValue] = [:]
                 for field in w.fields {
                     let fieldPath = "\(path).\(field.name)"

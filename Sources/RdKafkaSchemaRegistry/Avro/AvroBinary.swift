@@ -107,6 +107,7 @@ public enum AvroBinary {
                 }
                 long(0)
             case (.record(let record), .record(let fields)):
+                if record.isDangling { throw AvroError(.invalidSchema, "\(path): the recursive record \(record.name) outlived the schema that defines it") }
                 if let unknown = fields.keys.first(where: { record.fieldIndex[$0] == nil }) {
                     throw AvroError(.valueMismatch, "\(path): \(record.name) has no field \"\(unknown)\"")
                 }

@@ -15,11 +15,22 @@ extension AvroSchema {
 
 private struct SchemaParser {
     var named: [String: AvroSchema] = [:]
+    /// Records whose fields are being parsed: a reference to one of them is recursive.
+    var open: Set<String> = []
 
-    static let primitives: [String: AvroSchema] = [
-        "null": .null, "boolean": .boolean, "int": .int(nil), "long": .long(nil), "float": .float,
-        "double": .double, "bytes": .bytes(nil), "string": .string(nil),
-    ]
+    static func primitive(_ name: String) -> AvroSchema? {
+        switch name {
+        case "null": return .null
+        case "boolean": return .boolean
+        case "int": return .int(nil)
+        case "long": return .long(nil)
+        case "float": return .float
+        case "double": return .double
+        case "bytes": return .bytes(nil)
+        case "string": return .string(nil)
+        default: return nil
+        }
+    }
 
     func fail(_ path: String, _ what: String) -> AvroError { AvroError(.invalidSchema, "\(path): \(what)") }
 
@@ -78,10 +89,16 @@ private struct SchemaParser {
     }
 
     mutating func reference(_ name: String, namespace: String?, path: String) throws(AvroError) -> AvroSchema {
-        if let primitive = Self.primitives[name] { return primitive }
-        if !name.contains("."), let namespace, !namespace.isEmpty, let found = named["\(namespace).\(name)"] { return found }
-        if let found = named[name] { return found }
-        throw fail(path, "unknown type \"\(name)\" (named types must be defined before use)")
+        if let primitive = Self.primitive(name) { return primitive }
+        var found: AvroSchema?
+        if !name.contains("."), let namespace, !namespace.isEmpty { found = named["\(namespace).\(name)"] }
+        guard let found = found ?? named[name] else {
+            throw fail(path, "unknown type \"\(name)\" (named types must be defined before use)")
+        }
+        if case .record(let record) = found, open.contains(record.name.fullName) {
+            return .record(AvroSchema.Record(referencing: record))
+        }
+        return found
     }
 
     mutating func union(_ branches: [JSONValue], namespace: String?, path: String) throws(AvroError) -> AvroSchema {
@@ -125,7 +142,7 @@ private struct SchemaParser {
     }
 
     mutating func define(_ name: AvroSchema.Name, _ schema: AvroSchema, path: String) throws(AvroError) {
-        guard named[name.fullName] == nil, Self.primitives[name.fullName] == nil else {
+        guard named[name.fullName] == nil, Self.primitive(name.fullName) == nil else {
             throw fail(path, "\(name.fullName) is defined twice")
         }
         named[name.fullName] = schema
@@ -135,6 +152,8 @@ private struct SchemaParser {
         let recordName = try name(members, namespace: namespace, path: path)
         let record = AvroSchema.Record(name: recordName, aliases: aliases(members, namespace: recordName.namespace), doc: members["doc"]?.stringValue)
         try define(recordName, .record(record), path: path)
+        open.insert(recordName.fullName)
+        defer { open.remove(recordName.fullName) }
         guard case .array(let fieldList)? = members["fields"] else { throw fail(recordName.fullName, "a record needs \"fields\" (an array)") }
         var fields: [AvroSchema.Field] = []
         var index: [String: Int] = [:]
@@ -160,8 +179,7 @@ private struct SchemaParser {
             index[fieldName] = fields.count
             fields.append(AvroSchema.Field(name: fieldName, type: type, defaultValue: defaultValue, aliases: fieldAliases, doc: f["doc"]?.stringValue))
         }
-        record.fields = fields
-        record.fieldIndex = index
+        record.define(fields, index: index)
         return .record(record)
     }
 

@@ -56,20 +56,46 @@ public indirect enum AvroSchema: Sendable, CustomStringConvertible {
         public var doc: String?
     }
 
-    /// A record type. A class, so that a record can contain itself.
+    /// A record type. A class, so that a record can contain itself: a reference to a record
+    /// from inside its own definition holds it weakly, so a recursive schema makes no cycle
+    /// (keep the schema that defines it while using one of its parts).
     public final class Record: @unchecked Sendable {
         public let name: Name
         public let aliases: [String]
         public let doc: String?
-        /// Set once while parsing (a field may refer to the record itself), then never changed.
-        public internal(set) var fields: [Field] = []
-        /// Field index by name.
-        public internal(set) var fieldIndex: [String: Int] = [:]
+        /// Set once while parsing, then never changed.
+        private var ownFields: [Field] = []
+        private var ownIndex: [String: Int] = [:]
+        private let isReference: Bool
+        private weak var definition: Record?
+
         init(name: Name, aliases: [String], doc: String?) {
             self.name = name
             self.aliases = aliases
             self.doc = doc
+            self.isReference = false
         }
+
+        /// A reference to `record` from inside its own definition.
+        init(referencing record: Record) {
+            self.name = record.name
+            self.aliases = record.aliases
+            self.doc = record.doc
+            self.isReference = true
+            self.definition = record
+        }
+
+        func define(_ fields: [Field], index: [String: Int]) {
+            ownFields = fields
+            ownIndex = index
+        }
+
+        /// The fields in order.
+        public var fields: [Field] { isReference ? (definition?.ownFields ?? []) : ownFields }
+        /// Field index by name.
+        public var fieldIndex: [String: Int] { isReference ? (definition?.ownIndex ?? [:]) : ownIndex }
+        /// A recursive reference whose defining schema is gone.
+        var isDangling: Bool { isReference && definition == nil }
     }
 
     public struct Enumeration: Sendable {

@@ -1,8 +1,8 @@
 import Foundation
+import RdKafka
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import Synchronization
 
 /// A client of the Schema Registry REST API (Confluent Schema Registry, Karapace, Apicurio's
 /// compatible API): schemas by id, subjects and versions, compatibility.
@@ -34,8 +34,8 @@ public final class SchemaRegistryClient: Sendable {
 
     public let configuration: SchemaRegistryConfiguration
     private let session: URLSession
-    private let byID = Mutex<[Int: Schema]>([:])
-    private let ids = Mutex<[String: [Schema: Int]]>([:])
+    private let byID = Locked<[Int: Schema]>([:])
+    private let ids = Locked<[String: [Schema: Int]]>([:])
 
     public init(configuration: SchemaRegistryConfiguration) {
         self.configuration = configuration
@@ -185,6 +185,12 @@ public final class SchemaRegistryClient: Sendable {
 
     /// Sends one request, trying the next URL and trying again after no answer or a 5xx.
     private func request(_ method: String, _ path: String, body: JSONValue? = nil, what: String) async throws(SchemaRegistryError) -> JSONValue {
+        if let ca = configuration.caLocation {
+            // URLSession on Linux takes no per-session CA file; refusing beats silently ignoring it.
+            throw SchemaRegistryError(request: what, url: configuration.urls.first ?? "", status: nil, code: nil,
+                message: "schema.registry.ssl.ca.location (\(ca)) is not supported by this client yet",
+                fix: "add the registry's CA to the system trust store (update-ca-certificates) and remove the setting")
+        }
         guard !configuration.urls.isEmpty else {
             throw SchemaRegistryError(request: what, url: "(none)", status: nil, code: nil, message: "no registry URL is configured",
                 fix: "set schema.registry.url")

@@ -13,7 +13,8 @@ public struct SchemaRegistryConfiguration: Sendable, CustomStringConvertible {
     /// A bearer token (`bearer.auth.token`).
     public var bearerToken: String?
     /// A PEM file of CA certificates the registry's certificate must chain to
-    /// (`schema.registry.ssl.ca.location`).
+    /// (`schema.registry.ssl.ca.location`). Not supported yet: requests fail saying so (the
+    /// system trust store is used for https).
     public var caLocation: String?
     /// How long one HTTP request may take.
     public var requestTimeout: Duration

@@ -1,5 +1,5 @@
 import RdKafka
-import Synchronization
+
 
 /// Writes keys or values as Avro in the Schema Registry wire format, for
 /// `KafkaProducerMessage(topic:key:value:)`.
@@ -78,7 +78,7 @@ public final class AvroDeserializer: Sendable {
     public let readerSchema: AvroSchema?
     public let isKey: Bool
     private let decoder = AvroDecoder()
-    private let writers = Mutex<[Int: AvroSchema]>([:])
+    private let writers = Locked<[Int: AvroSchema]>([:])
 
     public init(registry: SchemaRegistryClient, readerSchema: String? = nil, isKey: Bool = false) throws(KafkaError) {
         self.registry = registry

@@ -1,5 +1,5 @@
 import RdKafka
-import Synchronization
+
 
 /// How a serializer finds the id of its schema.
 public enum SchemaIDSource: Sendable {
@@ -20,7 +20,7 @@ final class SubjectIDs<Parsed: Sendable>: Sendable {
     let source: SchemaIDSource
     let isKey: Bool
     let parse: @Sendable (String) throws(AvroError) -> Parsed
-    private let known = Mutex<[String: (Int, Parsed)]>([:])
+    private let known = Locked<[String: (Int, Parsed)]>([:])
 
     init(registry: SchemaRegistryClient, schema: SchemaRegistryClient.Schema, parsed: Parsed, source: SchemaIDSource, isKey: Bool,
          parse: @escaping @Sendable (String) throws(AvroError) -> Parsed) {
