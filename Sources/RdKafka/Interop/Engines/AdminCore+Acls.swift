@@ -27,6 +27,7 @@ extension AdminCore {
     func describeAcls(_ filter: AclFilter, timeoutMs: Int32) throws(KafkaError) -> [AclBinding] {
         let native = try Self.native(filter)
         defer { rd_kafka_AclBinding_destroy(native) }
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeoutMs))
         let found: [AclBinding]
         do {
             found = try request(RD_KAFKA_ADMIN_OP_DESCRIBEACLS, timeoutMs: timeoutMs, { options, queue in
@@ -43,8 +44,11 @@ extension AdminCore {
         // librdkafka drops the error of a DescribeAcls answer, so a broker without an authorizer
         // looks like one without ACLs. A DeleteAcls whose filter can match nothing (a principal
         // no one has) changes nothing and does report it.
+        // The probe gets what is left of the caller's timeout, not a second one.
+        let left = (deadline - ContinuousClock.now).clampedMilliseconds
+        guard left > 0 else { return found }
         let probe = AclFilter(principal: "User:swift-rdkafka-authorizer-probe-\(UInt64.random(in: 0...UInt64.max))")
-        if case .failure(let error)? = try? deleteAcls([probe], timeoutMs: timeoutMs).first, error.code == .securityDisabled {
+        if case .failure(let error)? = try? deleteAcls([probe], timeoutMs: left).first, error.code == .securityDisabled {
             throw error
         }
         return found
