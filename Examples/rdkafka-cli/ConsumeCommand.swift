@@ -11,9 +11,11 @@ enum ConsumeCommand {
                                         -J prints JSON lines (topic, partition, offset, ...);
                                         -c stops after count messages (in a group, commits
                                         those and no more)
-        consume ... -s value=avro [-r URL]   decodes Schema Registry Avro records and prints
-                                        each as Avro JSON (-r http(s)://user:secret@host, or
-                                        schema.registry.url in the -F file)
+        consume ... -s value=avro|json [-r URL]
+                                        decodes Schema Registry records and prints each as
+                                        one line of JSON (Avro JSON for avro; -r
+                                        http(s)://user:secret@host, or schema.registry.url in
+                                        the -F file)
         consume -t topic --share-group NAME [--ack accept|release|reject] [-c count] [-J]
                                         a share-group member (KIP-932, librdkafka 2.15+):
                                         records are accepted as printed, or acknowledged as
@@ -76,8 +78,8 @@ enum ConsumeCommand {
             partitions = partition.map { [$0] } ?? (0..<Int32(count)).map { $0 }
             try await consumer.assign(Dictionary(uniqueKeysWithValues: partitions.map { (TopicPartition(topic, $0), start) }))
         }
-        let valueDecoder = try schemas.registry.map { try AvroDeserializer(registry: $0) }
-        let keyDecoder = try schemas.registry.flatMap { schemas.keyIsAvro ? try AvroDeserializer(registry: $0, isKey: true) : nil }
+        let valueDecoder = try schemas.registry.flatMap { registry in try schemas.value.map { try RecordDecoder($0, registry, isKey: false) } }
+        let keyDecoder = try schemas.registry.flatMap { registry in try schemas.key.map { try RecordDecoder($0, registry, isKey: true) } }
         var consumed = 0
         while limit.map({ consumed < $0 }) ?? true {
             if exitAtEnd, !partitions.isEmpty, ends.count >= partitions.count { break }
@@ -88,8 +90,8 @@ enum ConsumeCommand {
             for message in try await consumer.poll(maxMessages: wanted, timeout: .milliseconds(500)) {
                 var line = json ? jsonLine(message) : (message.valueString ?? "")
                 if schemas.isActive {
-                    let key = try await keyDecoder?.value(of: message)
-                    let value = schemas.valueIsAvro ? try await valueDecoder?.value(of: message) : nil
+                    let key = try await keyDecoder?.jsonText(of: message)
+                    let value = try await valueDecoder?.jsonText(of: message)
                     line = try decodedLine(message, key: key, value: value, json: json)
                 }
                 // Unbuffered, so a pipe sees each message as it comes.
@@ -114,14 +116,37 @@ enum ConsumeCommand {
         }
     }
 
-    /// A Schema Registry record: the decoded value as Avro JSON, or with -J the message's JSON
-    /// line with the decoded key and value in place.
-    static func decodedLine(_ message: KafkaMessage, key: (AvroValue, AvroSchema)?, value: (AvroValue, AvroSchema)?, json: Bool) throws -> String {
-        let valueJSON = value.map { $0.0.avroJSON(schema: $0.1) }
-        guard json else { return valueJSON ?? message.valueString ?? "" }
+    /// How `-s key=...` / `-s value=...` read a record's key or value.
+    enum RecordDecoder {
+        case avro(AvroDeserializer)
+        case json(JSONSchemaDeserializer)
+
+        init(_ format: SchemaOptions.Format, _ registry: SchemaRegistryClient, isKey: Bool) throws {
+            switch format {
+            case .avro: self = .avro(try AvroDeserializer(registry: registry, isKey: isKey))
+            case .json: self = .json(JSONSchemaDeserializer(registry: registry, isKey: isKey))
+            }
+        }
+
+        /// The key or value as JSON text: Avro JSON with the writer's schema, or the JSON itself.
+        func jsonText(of message: KafkaMessage) async throws -> String {
+            switch self {
+            case .avro(let decoder):
+                let (value, schema) = try await decoder.value(of: message)
+                return value.avroJSON(schema: schema)
+            case .json(let decoder):
+                return try await decoder.json(of: message).jsonText
+            }
+        }
+    }
+
+    /// A Schema Registry record: the decoded value as JSON, or with -J the message's JSON line
+    /// with the decoded key and value in place.
+    static func decodedLine(_ message: KafkaMessage, key: String?, value: String?, json: Bool) throws -> String {
+        guard json else { return value ?? message.valueString ?? "" }
         guard var object = try JSONSerialization.jsonObject(with: Data(jsonLine(message).utf8)) as? [String: Any] else { return jsonLine(message) }
-        if let valueJSON { object["value"] = try JSONSerialization.jsonObject(with: Data(valueJSON.utf8), options: .fragmentsAllowed) }
-        if let key { object["key"] = try JSONSerialization.jsonObject(with: Data(key.0.avroJSON(schema: key.1).utf8), options: .fragmentsAllowed) }
+        if let value { object["value"] = try JSONSerialization.jsonObject(with: Data(value.utf8), options: .fragmentsAllowed) }
+        if let key { object["key"] = try JSONSerialization.jsonObject(with: Data(key.utf8), options: .fragmentsAllowed) }
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
     }

@@ -16,10 +16,11 @@ enum ProduceCommand {
                                         exits 1 with a count and the cause when any message
                                         failed; on SIGINT/SIGTERM stops reading, delivers what
                                         is queued and hands back (FILE or stderr) the rest
-        produce ... -s value=avro [-r URL] --value-schema FILE
-                                        each line a JSON value (Avro JSON: unions as
-                                        {"type": value}, or plain), encoded with the schema,
-                                        which is registered under TOPIC-value
+        produce ... -s value=avro|json [-r URL] --value-schema FILE
+                                        each line a JSON value, encoded with the schema
+                                        (Avro: Avro JSON, unions as {"type": value}, or
+                                        plain; json: checked against the JSON schema), which
+                                        is registered under TOPIC-value
         """)
 
     static func run(_ arguments: [String]) async throws -> Int32 {
@@ -47,17 +48,21 @@ enum ProduceCommand {
             guard let eq = pair.firstIndex(of: "=") else { throw CLIError("-H takes name=value, got '\(pair)'") }
             headers.append(KafkaHeader(name: String(pair[..<eq]), value: String(pair[pair.index(after: eq)...])))
         }
-        var serializer: AvroSerializer?
+        var serializer: ValueSerializer?
         if let registry = schemas.registry {
-            guard schemas.valueIsAvro, !schemas.keyIsAvro, !jsonInput else {
-                throw CLIError("produce encodes values only: -s value=avro, without -J", usage: usage)
+            guard let format = schemas.value, schemas.key == nil, !jsonInput else {
+                throw CLIError("produce encodes values only: -s value=avro or -s value=json, without -J", usage: usage)
             }
             guard let valueSchemaFile, let text = FileManager.default.contents(atPath: valueSchemaFile) else {
-                throw CLIError("-s value=avro needs --value-schema FILE (a readable .avsc file)", usage: usage)
+                throw CLIError("-s value=\(format) needs --value-schema FILE (a readable \(format == .avro ? ".avsc" : "JSON schema") file)", usage: usage)
             }
-            serializer = try AvroSerializer(registry: registry, schema: String(decoding: text, as: UTF8.self))
+            let schema = String(decoding: text, as: UTF8.self)
+            switch format {
+            case .avro: serializer = .avro(try AvroSerializer(registry: registry, schema: schema))
+            case .json: serializer = .json(try JSONSchemaSerializer(registry: registry, schema: schema))
+            }
         } else if valueSchemaFile != nil {
-            throw CLIError("--value-schema needs -s value=avro", usage: usage)
+            throw CLIError("--value-schema needs -s value=avro or -s value=json", usage: usage)
         }
         let input: Data
         if let file = options.rest.first, file != "-" {
@@ -97,7 +102,7 @@ enum ProduceCommand {
                 }
                 var payload = KafkaPayload(value)
                 if let serializer {
-                    payload = KafkaPayload(try await avroValue(value, line: index + 1, serializer: serializer, topic: topic))
+                    payload = KafkaPayload(try await serializer.encode(value, line: index + 1, topic: topic))
                 }
                 message = KafkaProducerMessage(topic: topic, partition: partition, key: key, value: payload, headers: headers)
             }
@@ -149,26 +154,42 @@ enum ProduceCommand {
 }
 
 extension ProduceCommand {
-    /// One input line's JSON, encoded with the serializer's schema (Avro JSON first, then plain
-    /// JSON, whose unions take the first branch the value fits).
-    static func avroValue(_ line: String, line number: Int, serializer: AvroSerializer, topic: String) async throws -> [UInt8] {
-        let json: JSONValue
-        do {
-            json = try JSONValue(parsing: line)
-        } catch {
-            throw CLIError("line \(number) is not JSON: \(error.message)")
-        }
-        let value: AvroValue
-        do {
-            value = try AvroValue(json: json, schema: serializer.schema)
-        } catch {
+    /// How `-s value=...` encodes each input line.
+    enum ValueSerializer {
+        case avro(AvroSerializer)
+        case json(JSONSchemaSerializer)
+
+        /// One input line's JSON, encoded with the schema: for Avro, Avro JSON first, then
+        /// plain JSON, whose unions take the first branch the value fits; for JSON Schema,
+        /// checked against the schema.
+        func encode(_ line: String, line number: Int, topic: String) async throws -> [UInt8] {
+            let json: JSONValue
             do {
-                value = try AvroValue(json: json, schema: serializer.schema, unionsTagged: false)
-            } catch let plain {
-                throw CLIError("line \(number) does not match the schema: \(plain.message)")
+                json = try JSONValue(parsing: line)
+            } catch {
+                throw CLIError("line \(number) is not JSON: \(error.message)")
+            }
+            switch self {
+            case .json(let serializer):
+                do {
+                    return try await serializer.serialize(json: json, topic: topic)
+                } catch {
+                    throw CLIError("line \(number): \(error)")
+                }
+            case .avro(let serializer):
+                let value: AvroValue
+                do {
+                    value = try AvroValue(json: json, schema: serializer.schema)
+                } catch {
+                    do {
+                        value = try AvroValue(json: json, schema: serializer.schema, unionsTagged: false)
+                    } catch let plain {
+                        throw CLIError("line \(number) does not match the schema: \(plain.message)")
+                    }
+                }
+                return try await serializer.serialize(value, topic: topic)
             }
         }
-        return try await serializer.serialize(value, topic: topic)
     }
 
     /// A `-J` input line, in the shape `consume -J` prints: `{"value": ..., "key": ...,

@@ -2,12 +2,13 @@ import Foundation
 import RdKafka
 import RdKafkaSchemaRegistry
 
-/// kcat's Schema Registry flags: `-s value=avro` (or `key=avro`, or `avro` for the value) and
-/// `-r URL` (`http(s)://user:secret@host:port`), or the registry settings of the `-F` file;
+/// kcat's Schema Registry flags: `-s value=avro|json` (or `key=...`, or `avro` for the value)
+/// and `-r URL` (`http(s)://user:secret@host:port`), or the registry settings of the `-F` file;
 /// `--value-schema FILE` for produce.
 struct SchemaOptions {
-    var keyIsAvro = false
-    var valueIsAvro = false
+    enum Format: String { case avro, json }
+    var key: Format?
+    var value: Format?
     var registry: SchemaRegistryClient?
 
     init(_ options: inout ClientOptions, usage: CommandUsage) throws {
@@ -17,17 +18,17 @@ struct SchemaOptions {
         for spec in specs {
             let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
             let (field, format) = parts.count == 2 ? (parts[0], parts[1]) : ("value", parts[0])
-            guard format == "avro" else {
-                throw CLIError("-s \(spec): the serdes format must be avro (JSON Schema records are not read by this CLI)", usage: usage)
+            guard let parsed = Format(rawValue: format) else {
+                throw CLIError("-s \(spec): the serdes format is avro or json (JSON Schema), not '\(format)'", usage: usage)
             }
             switch field {
-            case "key": keyIsAvro = true
-            case "value": valueIsAvro = true
-            default: throw CLIError("-s \(spec): say key=avro or value=avro", usage: usage)
+            case "key": key = parsed
+            case "value": value = parsed
+            default: throw CLIError("-s \(spec): say key=\(format) or value=\(format)", usage: usage)
             }
         }
-        guard keyIsAvro || valueIsAvro else {
-            if url != nil { throw CLIError("-r needs -s value=avro (or key=avro)", usage: usage) }
+        guard key != nil || value != nil else {
+            if url != nil { throw CLIError("-r needs -s value=avro|json (or key=...)", usage: usage) }
             return
         }
         let configuration: SchemaRegistryConfiguration

@@ -303,6 +303,32 @@ struct CLITests {
         #expect(refused.status == 1 && refused.output.contains("HTTP 401") && !refused.output.contains("not-the-secret-42"), "\(refused.output)")
     }
 
+    @Test("produce -s value=json checks each line against the JSON schema and registers it; consume -s value=json prints the records; a line that breaks the schema names it")
+    func jsonSchemaThroughTheRegistry() async throws {
+        guard let (_, registry, _) = TestEnvironment.schemaRegistry, let mock = TestEnvironment.all.first else {
+            Issue.record("the test registry is not running (make test starts it)")
+            return
+        }
+        let topic = uniqueTopic("cli-json")
+        let schemaFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(topic).json").path
+        try #"{"type": "object", "properties": {"product": {"type": "string"}, "price": {"type": "number", "minimum": 0}}, "required": ["product", "price"]}"#
+            .write(toFile: schemaFile, atomically: true, encoding: .utf8)
+        let input = #"{"product": "ABC", "price": 100.5}"# + "\n" + #"{"product": "XYZ", "price": 2}"# + "\n"
+        let produced = try runCLI(["produce", "-t", topic, "-b", mock.bootstrap, "-s", "value=json", "-r", registry, "--value-schema", schemaFile], input: input)
+        #expect(produced.status == 0, "\(produced.output)")
+        let consumed = try runCLI(["consume", "-t", topic, "-b", mock.bootstrap, "-o", "beginning", "-e", "-s", "value=json", "-r", registry])
+        #expect(consumed.status == 0, "\(consumed.output)")
+        let lines = consumed.output.split(separator: "\n").filter { $0.hasPrefix("{") }.map(String.init).sorted()
+        #expect(lines == [#"{"price":100.5,"product":"ABC"}"#, #"{"price":2,"product":"XYZ"}"#], "\(consumed.output)")
+        let wrongWay = try runCLI(["consume", "-t", topic, "-b", mock.bootstrap, "-o", "beginning", "-e", "-s", "value=avro", "-r", registry])
+        #expect(wrongWay.status == 1 && wrongWay.output.contains("JSON"), "a JSON Schema record read as Avro says so: \(wrongWay.output)")
+        let invalid = try runCLI(["produce", "-t", topic, "-b", mock.bootstrap, "-s", "value=json", "-r", registry, "--value-schema", schemaFile],
+                                 input: #"{"product": "ABC", "price": -1}"# + "\n")
+        #expect(invalid.status == 1 && invalid.output.contains("line 1") && invalid.output.contains("price"), "\(invalid.output)")
+        let unknown = try runCLI(["consume", "-t", topic, "-b", mock.bootstrap, "-s", "value=protobuf", "-r", registry])
+        #expect(unknown.status == 2 && unknown.output.contains("avro or json"), "\(unknown.output)")
+    }
+
     @Test("an unknown option is refused with status 2, naming it, with the command's usage; nothing runs")
     func unknownOptions() throws {
         let consume = try runCLI(["consume", "--queue-group", "x"])

@@ -74,6 +74,19 @@ struct SchemaRegistryTests {
         let inURL = SchemaRegistryConfiguration(url: "https://key:s3cr%40t@registry.example.com:8081")
         #expect(inURL.urls == ["https://registry.example.com:8081"] && inURL.basicAuthUserInfo == "key:s3cr@t")
         #expect(!"\(inURL)".contains("s3cr"))
+        // Both given: the explicit setting wins and the URL's secret still goes nowhere.
+        let both = SchemaRegistryConfiguration(url: "http://key:urlS3cret@127.0.0.1:1", basicAuthUserInfo: "other:explicitS3cret", maxRetries: 0)
+        #expect(both.urls == ["http://127.0.0.1:1"] && both.basicAuthUserInfo == "other:explicitS3cret")
+        #expect(!"\(both)".contains("S3cret"))
+        var later = SchemaRegistryConfiguration(url: "http://127.0.0.1:1", maxRetries: 0)
+        later.urls = ["http://key:laterS3cret@127.0.0.1:1"]
+        #expect(!"\(later)".contains("S3cret"))
+        for configuration in [both, later] {
+            let failed = await #expect(throws: SchemaRegistryError.self) {
+                _ = try await SchemaRegistryClient(configuration: configuration).subjects()
+            }
+            #expect(failed.map { !"\($0)".contains("S3cret") && !$0.url.contains("S3cret") } == true, "\(String(describing: failed))")
+        }
         let kafka = try KafkaConfiguration(parsing: """
             bootstrap.servers=pkc-1.confluent.cloud:9092
             schema.registry.url=https://psrc-1.confluent.cloud

@@ -179,7 +179,7 @@ public final class SchemaRegistryClient: Sendable {
     }
 
     private func malformed(_ answer: JSONValue, _ what: String) -> SchemaRegistryError {
-        SchemaRegistryError(request: what, url: configuration.urls.first ?? "", status: 200, code: nil,
+        SchemaRegistryError(request: what, url: SchemaRegistryConfiguration.splitCredentials(configuration.urls.first ?? "").url, status: 200, code: nil,
             message: "unexpected answer \(answer.jsonText.prefix(200))", fix: "check that the URL is a Schema Registry")
     }
 
@@ -187,7 +187,7 @@ public final class SchemaRegistryClient: Sendable {
     private func request(_ method: String, _ path: String, body: JSONValue? = nil, what: String) async throws(SchemaRegistryError) -> JSONValue {
         if let ca = configuration.caLocation {
             // URLSession on Linux takes no per-session CA file; refusing beats silently ignoring it.
-            throw SchemaRegistryError(request: what, url: configuration.urls.first ?? "", status: nil, code: nil,
+            throw SchemaRegistryError(request: what, url: SchemaRegistryConfiguration.splitCredentials(configuration.urls.first ?? "").url, status: nil, code: nil,
                 message: "schema.registry.ssl.ca.location (\(ca)) is not supported by this client yet",
                 fix: "add the registry's CA to the system trust store (update-ca-certificates) and remove the setting")
         }
@@ -208,6 +208,8 @@ public final class SchemaRegistryClient: Sendable {
     }
 
     private func send(_ method: String, _ base: String, _ path: String, body: JSONValue?, what: String) async throws(SchemaRegistryError) -> JSONValue {
+        // `urls` may have been given credentials after the configuration was made.
+        let (base, userInfoInURL) = SchemaRegistryConfiguration.splitCredentials(base)
         func failure(status: Int?, code: Int? = nil, _ message: String, fix: String? = nil) -> SchemaRegistryError {
             SchemaRegistryError(request: what, url: base, status: status, code: code, message: message, fix: fix)
         }
@@ -222,7 +224,7 @@ public final class SchemaRegistryClient: Sendable {
             request.setValue("application/vnd.schemaregistry.v1+json", forHTTPHeaderField: "Content-Type")
             request.httpBody = Data(body.jsonText.utf8)
         }
-        if let userInfo = configuration.basicAuthUserInfo {
+        if let userInfo = configuration.basicAuthUserInfo ?? userInfoInURL {
             request.setValue("Basic " + Data(userInfo.utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
         } else if let token = configuration.bearerToken {
             request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization")

@@ -29,16 +29,22 @@ public struct SchemaRegistryConfiguration: Sendable, CustomStringConvertible {
         self.caLocation = caLocation
         self.requestTimeout = requestTimeout
         self.maxRetries = maxRetries
-        // `https://user:secret@host` carries the credentials in the URL (kcat's -r).
-        if basicAuthUserInfo == nil {
-            for (i, address) in urls.enumerated() {
-                guard var parts = URLComponents(string: address), let user = parts.user else { continue }
-                self.basicAuthUserInfo = "\(user.removingPercentEncoding ?? user):\((parts.password ?? "").removingPercentEncoding ?? "")"
-                parts.user = nil
-                parts.password = nil
-                urls[i] = parts.string ?? address
-            }
+        // `https://user:secret@host` carries the credentials in the URL (kcat's -r). They never
+        // stay in `urls`, which errors and descriptions show; an explicit setting wins.
+        for (i, address) in urls.enumerated() {
+            let (bare, userInfo) = Self.splitCredentials(address)
+            urls[i] = bare
+            if self.basicAuthUserInfo == nil { self.basicAuthUserInfo = userInfo }
         }
+    }
+
+    /// The address without `user:secret@`, and those credentials (percent-decoded).
+    static func splitCredentials(_ address: String) -> (url: String, userInfo: String?) {
+        guard var parts = URLComponents(string: address), let user = parts.user else { return (address, nil) }
+        let userInfo = "\(user.removingPercentEncoding ?? user):\((parts.password ?? "").removingPercentEncoding ?? "")"
+        parts.user = nil
+        parts.password = nil
+        return (parts.string ?? "(an address with credentials)", userInfo)
     }
 
     /// The registry settings of a Kafka configuration loaded from a file or the environment
@@ -74,7 +80,7 @@ public struct SchemaRegistryConfiguration: Sendable, CustomStringConvertible {
 
     /// The URLs, with any credentials in them shown as `[redacted]`.
     public var description: String {
-        var text = "SchemaRegistryConfiguration(\(urls.joined(separator: ","))"
+        var text = "SchemaRegistryConfiguration(\(urls.map { Self.splitCredentials($0).url }.joined(separator: ","))"
         if basicAuthUserInfo != nil { text += ", basic auth \(KafkaConfiguration.redacted)" }
         if bearerToken != nil { text += ", bearer token \(KafkaConfiguration.redacted)" }
         if let caLocation { text += ", CA \(caLocation)" }

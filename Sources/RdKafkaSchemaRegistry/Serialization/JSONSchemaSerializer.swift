@@ -35,29 +35,38 @@ public final class JSONSchemaSerializer: Sendable {
 
     /// `value` as JSON, checked against the schema and framed with its id.
     public func serialize<T: Encodable>(_ value: T, topic: String) async throws(KafkaError) -> [UInt8] {
-        let title = validator.schema["title"]?.stringValue
-        let subject = try subjectNameStrategy.subject(topic: topic, isKey: isKey, recordName: title)
-        let (id, checker) = try await ids.id(subject: subject, topic: topic)
         let data: Data
         do {
             data = try encoder().encode(value)
         } catch {
             throw ids.failure("\(T.self) could not be encoded as JSON: \(error)", topic: topic)
         }
+        return try await framed([UInt8](data), json: nil, what: "\(T.self)", topic: topic)
+    }
+
+    /// A JSON value without a Swift type, checked against the schema and framed with its id.
+    public func serialize(json value: JSONValue, topic: String) async throws(KafkaError) -> [UInt8] {
+        try await framed(Array(value.jsonText.utf8), json: value, what: "value", topic: topic)
+    }
+
+    private func framed(_ payload: [UInt8], json: JSONValue?, what: String, topic: String) async throws(KafkaError) -> [UInt8] {
+        let title = validator.schema["title"]?.stringValue
+        let subject = try subjectNameStrategy.subject(topic: topic, isKey: isKey, recordName: title)
+        let (id, checker) = try await ids.id(subject: subject, topic: topic)
         if validates {
-            let json: JSONValue
+            let parsed: JSONValue
             do throws(AvroError) {
-                json = try JSONValue(parsing: String(decoding: data, as: UTF8.self))
+                if let json { parsed = json } else { parsed = try JSONValue(parsing: String(decoding: payload, as: UTF8.self)) }
             } catch {
-                throw ids.failure("the encoded \(T.self) is not JSON: \(error.message)", topic: topic)
+                throw ids.failure("the encoded \(what) is not JSON: \(error.message)", topic: topic)
             }
-            let problems = checker.problems(json)
+            let problems = checker.problems(parsed)
             if !problems.isEmpty {
-                throw ids.failure("a \(T.self) does not match the JSON schema: \(problems.prefix(5).joined(separator: "; "))", topic: topic,
+                throw ids.failure("a \(what) does not match the JSON schema: \(problems.prefix(5).joined(separator: "; "))", topic: topic,
                     fix: "make the value fit the schema, or the schema the value")
             }
         }
-        return WireFormat.frame([UInt8](data), schemaID: id)
+        return WireFormat.frame(payload, schemaID: id)
     }
 }
 
@@ -79,7 +88,28 @@ public final class JSONSchemaDeserializer: Sendable {
 
     /// `T` from the record's value (or key).
     public func deserialize<T: Decodable>(_ type: T.Type, from message: KafkaMessage) async throws(KafkaError) -> T {
-        let code: KafkaError.Code = isKey ? .keyDeserialization : .valueDeserialization
+        let (payload, place) = try await checkedPayload(of: message)
+        do {
+            return try decoder().decode(T.self, from: payload)
+        } catch {
+            throw KafkaError(code: code, message: "\(place) is not \(T.self) JSON: \(error)", fix: "make \(T.self) match what producers write")
+        }
+    }
+
+    /// The record's value (or key) as a JSON value, for code without a Swift type.
+    public func json(of message: KafkaMessage) async throws(KafkaError) -> JSONValue {
+        let (payload, place) = try await checkedPayload(of: message)
+        do throws(AvroError) {
+            return try JSONValue(parsing: String(decoding: payload, as: UTF8.self))
+        } catch {
+            throw KafkaError(code: code, message: "\(place) is not JSON: \(error.message)")
+        }
+    }
+
+    private var code: KafkaError.Code { isKey ? .keyDeserialization : .valueDeserialization }
+
+    /// The JSON after the wire-format header, checked against its schema when `validates`.
+    private func checkedPayload(of message: KafkaMessage) async throws(KafkaError) -> (Data, String) {
         guard let bytes = isKey ? message.key : message.value else {
             throw KafkaError(code: code, message: "\(message) has a null \(isKey ? "key" : "value"), not JSON")
         }
@@ -103,10 +133,6 @@ public final class JSONSchemaDeserializer: Sendable {
                 throw KafkaError(code: code, message: "\(place) does not match its JSON schema \(id): \(problems.prefix(5).joined(separator: "; "))")
             }
         }
-        do {
-            return try decoder().decode(T.self, from: payload)
-        } catch {
-            throw KafkaError(code: code, message: "\(place) is not \(T.self) JSON: \(error)", fix: "make \(T.self) match what producers write")
-        }
+        return (payload, place)
     }
 }
