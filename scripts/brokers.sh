@@ -281,8 +281,12 @@ cmd_start() {
 
     # (e) the test Schema Registry, with basic auth
     : >"$RUN/registry.log"
+    # Over HTTPS too (a second port) when the front's certificates exist.
+    registry_tls=()
+    [ -f "$RUN/certs/server.pem" ] && registry_tls=(--tls-cert "$RUN/certs/server.pem" --tls-key "$RUN/certs/server.key" \
+        --tls-ready "$RUN/registry-tls.ready")
     spawn registry "$RUN/registry.log" "$(command -v python3)" "$SCRIPTS/schema_registry.py" \
-        --ready "$RUN/registry.ready" --user "$REGISTRY_USER:$REGISTRY_SECRET"
+        --ready "$RUN/registry.ready" --user "$REGISTRY_USER:$REGISTRY_SECRET" "${registry_tls[@]}"
     if ! wait_until registry "schema_registry.py" test -s "$RUN/registry.ready"; then
         tail -n 20 "$RUN/registry.log" >&2 || true
         cmd_stop
@@ -293,6 +297,9 @@ cmd_start() {
         RDKAFKA_TEST_SCHEMA_REGISTRY_USER "$REGISTRY_USER"
         RDKAFKA_TEST_SCHEMA_REGISTRY_SECRET "$REGISTRY_SECRET"
     )
+    if [ -s "$RUN/registry-tls.ready" ]; then
+        env+=(RDKAFKA_TEST_SCHEMA_REGISTRY_TLS_URL "https://localhost:$(cat "$RUN/registry-tls.ready")")
+    fi
     log "schema registry http://127.0.0.1:$(cat "$RUN/registry.ready")"
 
     write_env "${env[@]}"

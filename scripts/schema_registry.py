@@ -2,6 +2,10 @@
 """A Schema Registry for the tests: the subset of Confluent's REST API the SDK uses.
 
   schema_registry.py --port 0 --ready FILE [--user NAME:SECRET ...]
+                     [--tls-cert PEM --tls-key PEM --tls-ready FILE]
+
+With --tls-cert, the same registry is also served over HTTPS on a second port (written to
+--tls-ready), for clients that trust a private CA.
 
 Serves /subjects, /subjects/S/versions[/V|latest], POST /subjects/S (lookup),
 /schemas/ids/N, /compatibility/subjects/S/versions/latest, /config[/S], with Confluent's
@@ -15,6 +19,7 @@ import argparse
 import base64
 import json
 import os
+import ssl
 import sys
 import threading
 from http.server import ThreadingHTTPServer, BaseHTTPRequestHandler
@@ -360,15 +365,30 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--ready", help="file to write the port to once serving")
     parser.add_argument("--user", action="append", default=[], help="NAME:SECRET allowed in with basic auth")
+    parser.add_argument("--tls-cert", help="server certificate (PEM): also serve HTTPS")
+    parser.add_argument("--tls-key", help="the certificate's key (PEM)")
+    parser.add_argument("--tls-ready", help="file to write the HTTPS port to once serving")
     args = parser.parse_args()
     Handler.registry = Registry()
     Handler.users = dict(u.split(":", 1) for u in args.user) or None
+
+    def ready(path, port):
+        if path:
+            with open(path + ".tmp", "w") as f:
+                f.write("%d\n" % port)
+            os.replace(path + ".tmp", path)
+
+    if args.tls_cert:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        secure = ThreadingHTTPServer((args.host, 0), Handler)
+        secure.socket = context.wrap_socket(secure.socket, server_side=True)
+        threading.Thread(target=secure.serve_forever, daemon=True).start()
+        ready(args.tls_ready, secure.server_address[1])
+        print("schema registry (https) on %s:%d" % (args.host, secure.server_address[1]), flush=True)
     server = ThreadingHTTPServer((args.host, args.port), Handler)
     port = server.server_address[1]
-    if args.ready:
-        with open(args.ready + ".tmp", "w") as f:
-            f.write("%d\n" % port)
-        os.replace(args.ready + ".tmp", args.ready)
+    ready(args.ready, port)
     print("schema registry on %s:%d" % (args.host, port), flush=True)
     server.serve_forever()
 

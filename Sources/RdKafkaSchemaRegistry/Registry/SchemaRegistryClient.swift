@@ -1,15 +1,13 @@
 import Foundation
 import RdKafka
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A client of the Schema Registry REST API (Confluent Schema Registry, Karapace, Apicurio's
 /// compatible API): schemas by id, subjects and versions, compatibility.
 ///
 /// Schemas by id and ids by subject and schema are cached, so serializers call the registry
 /// once per schema. Requests that get no answer or a 5xx are tried again (see
-/// ``SchemaRegistryConfiguration/maxRetries``). `Sendable`: share one client.
+/// ``SchemaRegistryConfiguration/maxRetries``). HTTP goes through a
+/// ``SchemaRegistryTransport``, `URLSession` unless told otherwise. `Sendable`: share one client.
 public final class SchemaRegistryClient: Sendable {
     /// The schema formats the registry knows.
     public enum SchemaType: String, Sendable { case avro = "AVRO", json = "JSON", protobuf = "PROTOBUF" }
@@ -33,19 +31,18 @@ public final class SchemaRegistryClient: Sendable {
     }
 
     public let configuration: SchemaRegistryConfiguration
-    private let session: URLSession
+    public let transport: any SchemaRegistryTransport
     private let byID = Locked<[Int: Schema]>([:])
     private let ids = Locked<[String: [Schema: Int]]>([:])
 
-    public init(configuration: SchemaRegistryConfiguration) {
+    /// - Parameter transport: what sends the HTTP requests; `nil` is a
+    ///   ``URLSessionSchemaRegistryTransport``. A transport configured with a CA file, such as
+    ///   the Integrations package's `HTTPClientSchemaRegistryTransport`, for a registry whose
+    ///   certificate chains to a private CA.
+    public init(configuration: SchemaRegistryConfiguration, transport: (any SchemaRegistryTransport)? = nil) {
         self.configuration = configuration
-        let sessionConfiguration = URLSessionConfiguration.ephemeral
-        sessionConfiguration.timeoutIntervalForRequest = Double(configuration.requestTimeout.components.seconds)
-            + Double(configuration.requestTimeout.components.attoseconds) / 1e18
-        session = URLSession(configuration: sessionConfiguration)
+        self.transport = transport ?? URLSessionSchemaRegistryTransport()
     }
-
-    deinit { session.finishTasksAndInvalidate() }
 
     // MARK: Schemas and subjects
 
@@ -185,11 +182,11 @@ public final class SchemaRegistryClient: Sendable {
 
     /// Sends one request, trying the next URL and trying again after no answer or a 5xx.
     private func request(_ method: String, _ path: String, body: JSONValue? = nil, what: String) async throws(SchemaRegistryError) -> JSONValue {
-        if let ca = configuration.caLocation {
+        if let ca = configuration.caLocation, transport is URLSessionSchemaRegistryTransport {
             // URLSession on Linux takes no per-session CA file; refusing beats silently ignoring it.
             throw SchemaRegistryError(request: what, url: SchemaRegistryConfiguration.splitCredentials(configuration.urls.first ?? "").url, status: nil, code: nil,
-                message: "schema.registry.ssl.ca.location (\(ca)) is not supported by this client yet",
-                fix: "add the registry's CA to the system trust store (update-ca-certificates) and remove the setting")
+                message: "schema.registry.ssl.ca.location (\(ca)) needs a transport that trusts a CA file; URLSession uses the system's CA store only",
+                fix: "pass transport: HTTPClientSchemaRegistryTransport(configuration:) (product RdKafkaSchemaRegistryHTTPClient of the Integrations package), or add the CA to the system trust store and remove the setting")
         }
         guard !configuration.urls.isEmpty else {
             throw SchemaRegistryError(request: what, url: "(none)", status: nil, code: nil, message: "no registry URL is configured",
@@ -217,32 +214,28 @@ public final class SchemaRegistryClient: Sendable {
         guard let url = URL(string: trimmed + path), url.scheme == "http" || url.scheme == "https" else {
             throw failure(status: nil, "\(base) is not an http(s) URL", fix: "set schema.registry.url to http(s)://HOST:PORT")
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        request.setValue("application/vnd.schemaregistry.v1+json", forHTTPHeaderField: "Accept")
-        if let body {
-            request.setValue("application/vnd.schemaregistry.v1+json", forHTTPHeaderField: "Content-Type")
-            request.httpBody = Data(body.jsonText.utf8)
-        }
+        var headers = ["Accept": "application/vnd.schemaregistry.v1+json"]
+        if body != nil { headers["Content-Type"] = "application/vnd.schemaregistry.v1+json" }
         if let userInfo = configuration.basicAuthUserInfo ?? userInfoInURL {
-            request.setValue("Basic " + Data(userInfo.utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+            headers["Authorization"] = "Basic " + Data(userInfo.utf8).base64EncodedString()
         } else if let token = configuration.bearerToken {
-            request.setValue("Bearer " + token, forHTTPHeaderField: "Authorization")
+            headers["Authorization"] = "Bearer " + token
         }
-        let data: Data
-        let response: URLResponse
+        let request = SchemaRegistryHTTPRequest(method: method, url: url, headers: headers, body: body.map { Array($0.jsonText.utf8) },
+                                                timeout: configuration.requestTimeout)
+        let response: SchemaRegistryHTTPResponse
         do {
-            (data, response) = try await session.data(for: request)
+            response = try await transport.send(request)
         } catch {
-            throw failure(status: nil, "no answer: \(error.localizedDescription)",
-                fix: "check that the registry runs at \(base) and is reachable from here")
+            throw failure(status: nil, "no answer: \(error)",
+                fix: "check that the registry runs at \(base) and is reachable from here\(url.scheme == "https" ? ", and that its certificate chains to a trusted CA" : "")")
         }
-        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-        let text = String(decoding: data, as: UTF8.self)
+        let status = response.status
+        let text = String(decoding: response.body, as: UTF8.self)
         let json = try? JSONValue(parsing: text.isEmpty ? "null" : text)
         guard (200..<300).contains(status) else {
             let code = json?["error_code"].flatMap(Self.int)
-            let message = json?["message"]?.stringValue ?? (text.isEmpty ? HTTPURLResponse.localizedString(forStatusCode: status) : String(text.prefix(200)))
+            let message = json?["message"]?.stringValue ?? (text.isEmpty ? "no message" : String(text.prefix(200)))
             var fix: String?
             switch status {
             case 401: fix = "check basic.auth.user.info (KEY:SECRET) or the bearer token"

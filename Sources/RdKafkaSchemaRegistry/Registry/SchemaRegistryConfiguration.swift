@@ -13,8 +13,9 @@ public struct SchemaRegistryConfiguration: Sendable, CustomStringConvertible {
     /// A bearer token (`bearer.auth.token`).
     public var bearerToken: String?
     /// A PEM file of CA certificates the registry's certificate must chain to
-    /// (`schema.registry.ssl.ca.location`). Not supported yet: requests fail saying so (the
-    /// system trust store is used for https).
+    /// (`schema.registry.ssl.ca.location`). Needs a transport that takes a CA file, such as the
+    /// Integrations package's `HTTPClientSchemaRegistryTransport`; the default `URLSession`
+    /// transport refuses to send rather than ignore it.
     public var caLocation: String?
     /// How long one HTTP request may take.
     public var requestTimeout: Duration

@@ -15,6 +15,17 @@ public struct SchemaRegistryError: Error, Sendable, CustomStringConvertible {
     /// What to do about it.
     public var fix: String?
 
+    /// For transports and other code that reports registry failures the same way. `url` must
+    /// not carry credentials.
+    public init(request: String, url: String, status: Int?, code: Int?, message: String, fix: String?) {
+        self.request = request
+        self.url = url
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fix = fix
+    }
+
     public var description: String {
         var text = "Schema Registry \(url): could not \(request)"
         if let status { text += ": HTTP \(status)" }
