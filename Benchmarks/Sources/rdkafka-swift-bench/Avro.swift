@@ -113,3 +113,36 @@ func emitAvro(_ mode: String, _ o: BenchOptions, size: Int, seconds: Double, mal
     if MallocCounter.available { j.add("mallocs_per_msg", Double(mallocs) / Double(max(1, count)), digits: 3) }
     j.emit()
 }
+
+/// avro-codec: the Avro part alone, no broker and no registry: `-n` records encoded with
+/// `AvroEncoder`, then each decoded back with `AvroDecoder`, as the serializers do. For
+/// instruction counts per record under callgrind.
+func runAvroCodec(_ o: BenchOptions) -> Int32 {
+    do {
+        let schema = try AvroSchema(parsing: benchSchema)
+        let encoder = AvroEncoder()
+        let decoder = AvroDecoder()
+        var record = BenchRecord(id: 0, sku: "SKU-000000", name: "cup cake, chocolate", price: 2.5, quantity: 10, inStock: true,
+                                 category: "bakery", updated: 1_700_000_000_000, rating: 4.5, note: nil)
+        var payloads: [[UInt8]] = []
+        payloads.reserveCapacity(o.n)
+        let m0 = MallocCounter.read()
+        let t0 = nowNs()
+        for i in 0..<o.n {
+            record.id = Int64(i)
+            payloads.append(try encoder.encode(record, as: schema))
+        }
+        emitAvro("avro-encode", o, size: payloads.first?.count ?? 0, seconds: Double(nowNs() - t0) / 1e9, mallocs: MallocCounter.read() &- m0, count: o.n)
+        var sum: Int64 = 0
+        let m1 = MallocCounter.read()
+        let t1 = nowNs()
+        for payload in payloads {
+            sum &+= try decoder.decode(BenchRecord.self, from: payload, writer: schema).id
+        }
+        emitAvro("avro-decode", o, size: payloads.first?.count ?? 0, seconds: Double(nowNs() - t1) / 1e9, mallocs: MallocCounter.read() &- m1, count: o.n)
+        return sum == Int64(o.n) * Int64(o.n - 1) / 2 ? 0 : 1
+    } catch {
+        log("avro-codec: \(error)")
+        return 1
+    }
+}

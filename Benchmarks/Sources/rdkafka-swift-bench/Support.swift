@@ -42,6 +42,7 @@ struct BenchOptions {
               rdkafka-swift-bench latency -b BROKERS -t TOPIC -n N -s SIZE -r RATE -P PARTITIONS [-X k=v ...]
               rdkafka-swift-bench send-latency -b BROKERS -t TOPIC -n N -s SIZE [-p PART] [-X k=v ...]
               rdkafka-swift-bench avro    -b BROKERS -t TOPIC -n N --registry URL [-X k=v ...]
+              rdkafka-swift-bench avro-codec -n N       (Avro encode, then decode, alone: no broker)
             -P: the topic's partition count (the SDK has no metadata API; needed for rr, consume, latency).
 
             """
@@ -93,7 +94,7 @@ struct BenchOptions {
             }
             i += 1
         }
-        if o.brokers.isEmpty || o.topic.isEmpty || o.n <= 0 || o.size < 0 { usage() }
+        if (o.mode != "avro-codec" && (o.brokers.isEmpty || o.topic.isEmpty)) || o.n <= 0 || o.size < 0 { usage() }
         if o.partition == roundRobin && o.partitions < 1 {
             FileDescriptorWriter.standardError.write("-p rr needs -P PARTITIONS\n")
             exit(2)

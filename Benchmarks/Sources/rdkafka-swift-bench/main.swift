@@ -16,6 +16,7 @@ func run(_ options: BenchOptions) async -> Int32 {
     case "latency": return await runLatency(options)
     case "send-latency": return await runSendLatency(options)
     case "avro": return await runAvro(options)
+    case "avro-codec": return runAvroCodec(options)
     default: BenchOptions.usage()
     }
 }

@@ -1,4 +1,17 @@
+import Foundation
 import RdKafkaSchemaRegistry
+
+/// Swift types for the first two schemas, so that `AvroDecoder` reads the payloads straight
+/// from the bytes (and through `AvroValue` when that fails). `n` and `u` are left unread.
+struct Everything: Decodable {
+    var b: Bool, i: Int32, l: Int64, f: Float, d: Double, by: Data, s: String, e: String
+    var a: [Int32], m: [String: String], fx: Data, dec: Decimal, ts: Date
+}
+
+final class ListNode: Decodable {
+    let value: Int32
+    let next: ListNode?
+}
 
 /// Schemas the payloads are read with: every type and logical type, a recursive list, and a
 /// reader that resolves the first (promotions, defaults, skipped fields). Parsed for each input
@@ -30,6 +43,8 @@ public func fuzzAvro(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         }
     }
     _ = try? AvroBinary.decode(bytes, writer: schemas[0], reader: schemas[2])
+    _ = try? AvroDecoder().decode(Everything.self, from: bytes, writer: schemas[0])
+    _ = try? AvroDecoder().decode(ListNode.self, from: bytes, writer: schemas[1])
     let text = String(decoding: bytes, as: UTF8.self)
     if let schema = try? AvroSchema(parsing: text) { _ = schema.typeName }
     if let json = try? JSONValue(parsing: text) { _ = try? AvroValue(json: json, schema: schemas[0], unionsTagged: false) }

@@ -4,10 +4,19 @@ extension AvroBinary {
     struct Reader {
         let bytes: UnsafeRawBufferPointer
         var position = 0
+        /// Whether to build each field's path (`Order.lines[2].sku`). Only messages need them:
+        /// ``AvroBinary/decode(_:writer:reader:)`` reads without, and again with them when the
+        /// first read fails.
+        let tracksPaths: Bool
         /// Deeper nesting (a recursive schema) is refused rather than exhausting the stack.
         static let maxDepth = 256
 
-        init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+        init(_ bytes: UnsafeRawBufferPointer, tracksPaths: Bool = true) {
+            self.bytes = bytes
+            self.tracksPaths = tracksPaths
+        }
+
+        func path(_ path: String, _ field: String) -> String { tracksPaths ? path + "." + field : "" }
 
         func payload(_ what: String, _ path: String) -> AvroError {
             AvroError(.invalidPayload, "\(path) at byte \(position): \(what)")
@@ -141,7 +150,7 @@ extension AvroBinary {
                     let count = try blockCount(w, path)
                     if count == 0 { break }
                     items.reserveCapacity(items.count + count)
-                    for _ in 0..<count { items.append(try read(w, r, path: "\(path)[\(items.count)]", depth: depth + 1)) }
+                    for _ in 0..<count { items.append(try read(w, r, path: tracksPaths ? "\(path)[\(items.count)]" : "", depth: depth + 1)) }
                 }
                 return .array(items)
             case (.map(let w), .map(let r)):
@@ -151,16 +160,25 @@ extension AvroBinary {
                     if count == 0 { break }
                     for _ in 0..<count {
                         let key = try string(path)
-                        values[key] = try read(w, r, path: "\(path)[\"\(key)\"]", depth: depth + 1)
+                        values[key] = try read(w, r, path: tracksPaths ? "\(path)[\"\(key)\"]" : "", depth: depth + 1)
                     }
                 }
                 return .map(values)
             case (.record(let w), .record(let r)):
-                guard AvroSchema.namesMatch(w.name, r.name, aliases: r.aliases) else { throw incompatible(writer, reader, path) }
+                guard w === r || AvroSchema.namesMatch(w.name, r.name, aliases: r.aliases) else { throw incompatible(writer, reader, path) }
                 if w.isDangling || r.isDangling { throw AvroError(.invalidSchema, "\(path): the recursive record \(w.name) outlived the schema that defines it") }
+                let writerFields = w.fields
                 var values: [String: AvroValue] = [:]
-                for field in w.fields {
-                    let fieldPath = "\(path).\(field.name)"
+                values.reserveCapacity(writerFields.count)
+                if w === r {
+                    // Read as written: no matching, no defaults.
+                    for field in writerFields {
+                        values[field.name] = try read(field.type, field.type, path: self.path(path, field.name), depth: depth + 1)
+                    }
+                    return .record(values)
+                }
+                for field in writerFields {
+                    let fieldPath = self.path(path, field.name)
                     if let target = r.field(matching: field.name) {
                         values[target.name] = try read(field.type, target.type, path: fieldPath, depth: depth + 1)
                     } else {
@@ -226,12 +244,17 @@ extension AvroSchema {
     /// Names match when full names are equal, or the unqualified names are (what writers in
     /// other namespaces do), or the reader lists the writer's name as an alias.
     static func namesMatch(_ writer: Name, _ reader: Name, aliases: [String]) -> Bool {
-        writer.fullName == reader.fullName || writer.name == reader.name || aliases.contains(writer.fullName)
+        writer.name == reader.name || writer.fullName == reader.fullName || aliases.contains(writer.fullName)
     }
 }
 
 extension AvroSchema.Record {
     /// The reader's field for a writer's field name: by name, then by alias.
+    func fieldType(matching name: String) -> AvroSchema? {
+        if let index = fieldIndex[name] { return fields[index].type }
+        return field(matching: name)?.type
+    }
+
     func field(matching name: String) -> AvroSchema.Field? {
         if let index = fieldIndex[name] { return fields[index] }
         return fields.first { $0.aliases.contains(name) }

@@ -24,8 +24,16 @@ public enum AvroBinary {
     ///   end early, hold more than the value, or break the schema; `incompatible` when `reader`
     ///   cannot read what `writer` wrote.
     public static func decode(_ bytes: UnsafeRawBufferPointer, writer: AvroSchema, reader: AvroSchema? = nil) throws(AvroError) -> AvroValue {
-        var input = Reader(bytes)
-        let value = try input.read(writer, reader ?? writer, path: (reader ?? writer).fullName ?? writer.typeName, depth: 0)
+        var input = Reader(bytes, tracksPaths: false)
+        let value: AvroValue
+        do {
+            value = try input.read(writer, reader ?? writer, path: "", depth: 0)
+        } catch {
+            // Again with the paths, which only the message needs.
+            var again = Reader(bytes)
+            _ = try again.read(writer, reader ?? writer, path: (reader ?? writer).fullName ?? writer.typeName, depth: 0)
+            throw error
+        }
         guard input.position == bytes.count else {
             throw AvroError(.invalidPayload, "\(bytes.count - input.position) byte(s) left after the value (\(bytes.count) in all): the payload does not match the schema")
         }
@@ -82,7 +90,12 @@ public enum AvroBinary {
             case (.double, .int(let i)): double(Double(i))
             case (.double, .long(let l)): double(Double(l))
             case (.bytes, .bytes(let b)): raw(b)
-            case (.string, .string(let s)): raw(Array(s.utf8))
+            case (.string, .string(let s)):
+                var s = s
+                s.withUTF8 { utf8 in
+                    long(Int64(utf8.count))
+                    bytes.append(contentsOf: utf8)
+                }
             case (.fixed(let f), .fixed(let b)):
                 guard b.count == f.size else { throw mismatch(" (\(f.size) bytes, the value has \(b.count))") }
                 bytes += b

@@ -20,8 +20,15 @@ public struct AvroDecoder: Sendable {
     }
 
     /// `T` from Avro binary written with `writer`, read as `reader` (default: `writer`).
+    ///
+    /// Read as written (no `reader`), a type whose properties come in the schema's field order
+    /// is decoded straight from the bytes; otherwise, and to name what is wrong when that
+    /// fails, through an ``AvroValue``.
     public func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], writer: AvroSchema, reader: AvroSchema? = nil) throws(AvroError) -> T {
-        try decode(type, from: try AvroBinary.decode(bytes, writer: writer, reader: reader), schema: reader ?? writer)
+        if reader == nil, let value = bytes.withUnsafeBytes({ try? StreamDecoder.decode(type, from: $0, schema: writer) }) {
+            return value
+        }
+        return try decode(type, from: try AvroBinary.decode(bytes, writer: writer, reader: reader), schema: reader ?? writer)
     }
 
     static func path(_ keys: [CodingKey]) -> String {
@@ -29,7 +36,7 @@ public struct AvroDecoder: Sendable {
     }
 }
 
-private struct ValueDecoder: Decoder {
+struct ValueDecoder: Decoder {
     let value: AvroValue
     let schema: AvroSchema
     let codingPath: [CodingKey]
@@ -46,8 +53,16 @@ private struct ValueDecoder: Decoder {
         .typeMismatch(type, .init(codingPath: codingPath, debugDescription: "\(type) cannot be read from a \(value.kind) (\(resolved.typeName))"))
     }
 
+    /// Whether `decodeSpecial` reads `type` from its Avro form rather than letting it decode
+    /// itself. Metatype comparisons: a dynamic cast per value costs far more.
+    static func isSpecial(_ type: Any.Type) -> Bool {
+        type == Date.self || type == UUID.self || type == Data.self || type == [UInt8].self
+            || type == Foundation.Decimal.self || type == URL.self
+    }
+
     /// Date, UUID, Data, [UInt8], Decimal and URL from their Avro forms; other types decode themselves.
     func decodeSpecial<T: Decodable>(_ type: T.Type) throws -> T {
+        guard Self.isSpecial(type) else { return try T(from: self) }
         let schema = resolved
         switch type {
         case is Date.Type:
@@ -90,7 +105,7 @@ private struct ValueDecoder: Decoder {
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         switch (resolved, value) {
         case (.record(let record), .record(let fields)):
-            return KeyedDecodingContainer(Keyed<Key>(fields: fields, schemaOf: { record.field(matching: $0)?.type }, codingPath: codingPath))
+            return KeyedDecodingContainer(Keyed<Key>(fields: fields, schemaOf: { record.fieldType(matching: $0) }, codingPath: codingPath))
         case (.map(let valueSchema), .map(let values)):
             return KeyedDecodingContainer(Keyed<Key>(fields: values, schemaOf: { _ in valueSchema }, codingPath: codingPath))
         default:

@@ -22,12 +22,28 @@ public struct AvroEncoder: Sendable {
 
     /// The value's Avro binary encoding.
     public func encode<T: Encodable>(_ value: T, as schema: AvroSchema) throws(AvroError) -> [UInt8] {
-        try AvroBinary.encode(try self.value(value, as: schema), as: schema)
+        try encode(value, as: schema, after: [])
+    }
+
+    /// `header` (the wire format's five bytes), then the value's encoding, written straight
+    /// from `encode(to:)` without an intermediate value.
+    func encode<T: Encodable>(_ value: T, as schema: AvroSchema, after header: [UInt8]) throws(AvroError) -> [UInt8] {
+        let output = AvroOutput()
+        output.writer.bytes.reserveCapacity(128)
+        output.writer.bytes += header
+        do {
+            try StreamEncoder.encode(value, as: schema, output: output, parent: nil, step: .root)
+        } catch let error as AvroError {
+            throw error
+        } catch {
+            throw AvroError(.valueMismatch, "\(T.self) could not be encoded: \(error)")
+        }
+        return output.writer.bytes
     }
 }
 
 /// What `Encodable` produced, before the schema gives it Avro types.
-indirect enum Node {
+enum Node {
     case null
     case bool(Bool)
     case int(Int64)
@@ -47,8 +63,11 @@ indirect enum Node {
         return ref.node
     }
 
-    static func special(_ value: Any) -> Node? {
-        switch value {
+    static func special<T>(_ value: T) -> Node? {
+        // Metatype comparisons first: boxing every value into `Any` to cast it costs more.
+        guard T.self == Date.self || T.self == UUID.self || T.self == Data.self || T.self == [UInt8].self
+            || T.self == Foundation.Decimal.self || T.self == URL.self else { return nil }
+        switch value as Any {
         case let date as Date: return .date(date)
         case let uuid as UUID: return .uuid(uuid)
         case let data as Data: return .bytes([UInt8](data))
@@ -185,7 +204,7 @@ indirect enum Node {
 
 /// Builds a ``Node`` tree from `Encodable`: containers write into shared references, so
 /// nested containers need no write-back.
-private final class Ref {
+final class Ref {
     enum Content {
         case value(Node)
         case object([String: Ref])
@@ -224,7 +243,7 @@ private final class Ref {
     }
 }
 
-private final class NodeEncoder: Encoder {
+final class NodeEncoder: Encoder {
     let ref: Ref
     let codingPath: [CodingKey]
     var userInfo: [CodingUserInfoKey: Any] { [:] }

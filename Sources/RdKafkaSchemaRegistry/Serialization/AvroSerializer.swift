@@ -44,7 +44,7 @@ public final class AvroSerializer: Sendable {
     public func serialize<T: Encodable>(_ value: T, topic: String) async throws(KafkaError) -> [UInt8] {
         let (id, writeSchema) = try await schemaID(topic: topic)
         do throws(AvroError) {
-            return WireFormat.frame(try encoder.encode(value, as: writeSchema), schemaID: id)
+            return try encoder.encode(value, as: writeSchema, after: WireFormat.header(schemaID: id))
         } catch {
             throw failure("a \(T.self) does not match the schema: \(error.message)", topic: topic, fix: "make the value fit the schema, or the schema the value")
         }
@@ -101,8 +101,17 @@ public final class AvroDeserializer: Sendable {
         return try await value(of: bytes, place: "\(message)")
     }
 
-    /// `T` from the record's value (or key).
+    /// `T` from the record's value (or key). Without a reader schema, straight from the bytes
+    /// (see ``AvroDecoder/decode(_:from:writer:reader:)``).
     public func deserialize<T: Decodable>(_ type: T.Type, from message: KafkaMessage) async throws(KafkaError) -> T {
+        if readerSchema == nil, let bytes = isKey ? message.key : message.value, bytes.count >= 5, bytes[0] == WireFormat.magicByte {
+            let id = Int(bytes[1]) << 24 | Int(bytes[2]) << 16 | Int(bytes[3]) << 8 | Int(bytes[4])
+            let writer = try await writerSchema(id, place: "\(message)")
+            if let value = bytes.withUnsafeBytes({ try? StreamDecoder.decode(type, from: UnsafeRawBufferPointer(rebasing: $0[5...]), schema: writer) }) {
+                return value
+            }
+        }
+        // Through an AvroValue: schema resolution, and errors that name what is wrong.
         let (value, schema) = try await self.value(of: message)
         do throws(AvroError) {
             return try decoder.decode(type, from: value, schema: schema)

@@ -7,12 +7,15 @@ public enum WireFormat {
 
     /// `payload` framed with `schemaID`.
     public static func frame(_ payload: [UInt8], schemaID: Int) -> [UInt8] {
-        var bytes: [UInt8] = [magicByte]
-        bytes.reserveCapacity(5 + payload.count)
-        let id = UInt32(truncatingIfNeeded: schemaID)
-        bytes += [UInt8(id >> 24), UInt8((id >> 16) & 0xFF), UInt8((id >> 8) & 0xFF), UInt8(id & 0xFF)]
+        var bytes = header(schemaID: schemaID)
         bytes += payload
         return bytes
+    }
+
+    /// The five bytes before a payload written with `schemaID`.
+    public static func header(schemaID: Int) -> [UInt8] {
+        let id = UInt32(truncatingIfNeeded: schemaID)
+        return [magicByte, UInt8(id >> 24), UInt8((id >> 16) & 0xFF), UInt8((id >> 8) & 0xFF), UInt8(id & 0xFF)]
     }
 
     /// The schema id and the payload of a framed record.
