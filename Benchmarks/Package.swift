@@ -11,14 +11,23 @@ let package = Package(
         .package(name: "swift-rdkafka", path: "..")
     ],
     targets: [
+        .target(name: "BenchSupport", dependencies: [.product(name: "RdKafka", package: "swift-rdkafka")]),
+        // Without Foundation: its start-up (dynamic linking) would count in every run's
+        // instructions per message.
         .executableTarget(
             name: "rdkafka-swift-bench",
+            dependencies: ["BenchSupport", .product(name: "RdKafka", package: "swift-rdkafka")],
+            path: "Sources/rdkafka-swift-bench"
+        ),
+        .executableTarget(
+            name: "rdkafka-avro-bench",
             dependencies: [
+                "BenchSupport",
                 .product(name: "RdKafka", package: "swift-rdkafka"),
                 .product(name: "RdKafkaSchemaRegistry", package: "swift-rdkafka"),
             ],
-            path: "Sources/rdkafka-swift-bench"
-        )
+            path: "Sources/rdkafka-avro-bench"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

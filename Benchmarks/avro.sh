@@ -16,7 +16,7 @@ swift build -c release --package-path "$ROOT/Benchmarks" >&2
 # shellcheck disable=SC1091
 source "$ROOT/.brokers/env"
 registry=${RDKAFKA_TEST_SCHEMA_REGISTRY_URL/http:\/\//http:\/\/$RDKAFKA_TEST_SCHEMA_REGISTRY_USER:$RDKAFKA_TEST_SCHEMA_REGISTRY_SECRET@}
-bin=$(swift build -c release --package-path "$ROOT/Benchmarks" --show-bin-path)/rdkafka-swift-bench
+bin=$(swift build -c release --package-path "$ROOT/Benchmarks" --show-bin-path)/rdkafka-avro-bench
 out=$(mktemp)
 LD_PRELOAD="$ROOT/Benchmarks/.build/c/libmalloc_count.so" "$bin" avro -b "$RDKAFKA_TEST_MOCK_BOOTSTRAP" \
     -t "avro-bench-$$" -n "$N" --registry "$registry" | tee "$out"

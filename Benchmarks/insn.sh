@@ -8,8 +8,10 @@
 # Per workload and implementation: instructions per message for the whole process and for the
 # thread that does the work (the one that calls rd_kafka_produce, _producev or _produceva to send, or
 # rd_kafka_consume_batch_queue/rd_kafka_consumer_poll to consume), then one
-# `RATIO_INSN <workload> <thread|process> <swift/c>` line per ratio. Setup (connecting, warm-up)
-# is counted too; it is the same for every run of a workload, so ratios stay comparable.
+# `RATIO_INSN <workload> <thread|process> <swift/c>` line per ratio (awaited sends against C
+# producing with as many messages in flight), and `ANCHOR_INSN <tool> ...` lines for kcat and
+# python3-confluent-kafka (installed from Debian when missing). Setup (connecting, warm-up) is
+# counted too; it is the same for every run of a workload, so ratios stay comparable.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -29,6 +31,13 @@ cleanup() {
 trap cleanup EXIT
 
 command -v valgrind >/dev/null || { log "valgrind is not installed (apt-get install valgrind)"; exit 1; }
+# Anchors beside C and Swift: kcat and Debian's python3-confluent-kafka, both on the system librdkafka.
+if ! command -v kcat >/dev/null || ! /usr/bin/python3 -c "import confluent_kafka" 2>/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat python3-confluent-kafka >/dev/null 2>&1 \
+            || log "could not install kcat and python3-confluent-kafka: anchors left out"
+    fi
+fi
 "$BENCH/c/build.sh" "$OUT/c" >&2
 CBIN=$OUT/c/rdkafka_bench
 "$SWIFT" build -c release --package-path "$BENCH" >&2
@@ -76,9 +85,20 @@ RECV='fn=\(\d+\) (rd_kafka_consume_batch_queue|rd_kafka_consumer_poll)$'
     count produce_swift "$SEND" "$SBIN" produce -b "$B" -t insn -n "$N" -s $SIZE -p rr -P $PARTS --mode-variant handler
     count callback_swift "$SEND" "$SBIN" produce -b "$B" -t insn -n "$N" -s $SIZE -p rr -P $PARTS --mode-variant callback
     count stream_swift "$SEND" "$SBIN" produce -b "$B" -t insn -n "$N" -s $SIZE -p rr -P $PARTS --mode-variant stream
+    count send_c "$SEND" "$CBIN" produce -b "$B" -t insn -n "$N" -s $SIZE -p rr --inflight 1000
     count send_swift "$SEND" "$SBIN" send -b "$B" -t insn -n "$N" -s $SIZE -p rr -P $PARTS --inflight 1000
     count consume_c "$RECV" "$CBIN" consume -b "$B" -t insn -n "$N"
     count consume_swift "$RECV" "$SBIN" consume -b "$B" -t insn -n "$N" -P $PARTS
+    if /usr/bin/python3 -c "import confluent_kafka" 2>/dev/null; then
+        count produce_python "$SEND" /usr/bin/python3 "$BENCH/anchors/confluent_bench.py" produce "$B" insn "$N" $SIZE $PARTS
+        count consume_python "$RECV" /usr/bin/python3 "$BENCH/anchors/confluent_bench.py" consume "$B" insn "$N" $PARTS
+    fi
+    if command -v kcat >/dev/null; then
+        # One message per line, SIZE bytes each.
+        python3 -c "import sys; sys.stdout.write(('a' * $SIZE + '\n') * $N)" >"$WORK/lines"
+        count produce_kcat "$SEND" kcat -P -b "$B" -t insn -X acks=all -l "$WORK/lines"
+        count consume_kcat "$RECV" kcat -C -b "$B" -t insn -o beginning -e -q -c "$N" -f '%s\n'
+    fi
 } >"$WORK/counts"
 
 python3 - "$WORK/counts" "$N" <<'PY'
@@ -93,12 +113,15 @@ for name, (process, thread) in rows.items():
     print(f"{name:<16}{process / n:>18.0f}{thread / n:>17.0f}")
 for name, (process, thread) in rows.items():
     kind, impl = name.rsplit("_", 1)
-    if impl != "swift":
+    if impl == "c":
         continue
-    base = rows.get(("consume" if kind == "consume" else "produce") + "_c")
+    # Like with like: awaited sends against C's loop with as many messages in flight.
+    base = rows.get(kind + "_c") or rows.get(("consume" if kind == "consume" else "produce") + "_c")
     if not base:
         continue
+    # Swift's figures are the ones checked; the anchors' are for the table.
+    label = "RATIO_INSN" if impl == "swift" else f"ANCHOR_INSN {impl}"
     if base[1] and thread:
-        print(f"RATIO_INSN {kind} thread {thread / base[1]:.3f}")
-    print(f"RATIO_INSN {kind} process {process / base[0]:.3f}")
+        print(f"{label} {kind} thread {thread / base[1]:.3f}")
+    print(f"{label} {kind} process {process / base[0]:.3f}")
 PY

@@ -190,6 +190,8 @@ for rep in $(seq 1 "$REPS"); do
                 $CBIN produce -b $B -t $t -n $n -s $size -p rr --classic
             run "produce_${size}B" c_thread mock "$prep" 0 \
                 $CBIN produce -b $B -t $t -n $n -s $size -p rr --thread
+            run "send_${size}B" c mock "$prep" 0 \
+                $CBIN produce -b $B -t $t -n $SEND_N -s $size -p rr --inflight 1000
             run "send_${size}B" swift_send mock "$prep" 0 \
                 $SBIN send -b $B -t $t -n $SEND_N -s $size -p rr -P $parts --inflight 1000
         fi

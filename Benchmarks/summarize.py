@@ -58,11 +58,12 @@ def main():
     by_key = {(s["broker"], s["workload"], s["impl"]): s for s in summary}
 
     def baseline(broker, workload):
-        """The C figure a workload compares with (send is compared with C produce)."""
+        """The C figure a workload compares with: awaited sends with C producing with as many
+        messages in flight (`--inflight`), else with C's fire-and-forget produce."""
         if workload.startswith("send_latency"):
             return None
         if workload.startswith("send_"):
-            return by_key.get((broker, "produce_" + workload[len("send_"):], "c"))
+            return by_key.get((broker, workload, "c")) or by_key.get((broker, "produce_" + workload[len("send_"):], "c"))
         return by_key.get((broker, workload, "c"))
 
     ratios = []

@@ -8,7 +8,7 @@
  * Usage:
  *   rdkafka_bench produce -b BROKERS -t TOPIC -n N -s SIZE [-p ua|rr|PART]
  *                         [--by-name] [--classic] [--events] [--thread]
- *                         [-X key=value ...]
+ *                         [--inflight K] [-X key=value ...]
  *   rdkafka_bench consume -b BROKERS -t TOPIC -n N [-g GROUP] [--single]
  *                         [-X key=value ...]
  *   rdkafka_bench latency -b BROKERS -t TOPIC -n N -s SIZE -r RATE
@@ -64,6 +64,8 @@ typedef struct {
         int classic; /* produce: rd_kafka_produce() instead of rd_kafka_producev() */
         int events; /* produce: delivery reports as events, as the SDK takes them */
         int thread; /* produce: the loop on a thread of its own, not main (as in a Swift app) */
+        long long inflight; /* produce: at most K messages without a report; a new one when one
+                               completes (the pattern of K tasks each awaiting its send) */
         int xcnt;
         char *xkeys[MAX_X];
         char *xvals[MAX_X];
@@ -77,7 +79,7 @@ static void usage(void) {
         fprintf(stderr,
                 "usage:\n"
                 "  rdkafka_bench produce -b BROKERS -t TOPIC -n N -s SIZE "
-                "[-p ua|rr|PART] [--by-name] [--classic] [--events] [--thread] [-X k=v ...]\n"
+                "[-p ua|rr|PART] [--by-name] [--classic] [--events] [--thread] [--inflight K] [-X k=v ...]\n"
                 "  rdkafka_bench consume -b BROKERS -t TOPIC -n N [-g GROUP] "
                 "[--single] [-X k=v ...]\n"
                 "  rdkafka_bench latency -b BROKERS -t TOPIC -n N -s SIZE "
@@ -131,6 +133,8 @@ static void parse_args(int argc, char **argv) {
                         O.size = atoll(v);
                 else if (!strcmp(a, "-r"))
                         O.rate = atof(v);
+                else if (!strcmp(a, "--inflight"))
+                        O.inflight = atoll(v);
                 else if (!strcmp(a, "-p")) {
                         if (!strcmp(v, "ua"))
                                 O.partition = RD_KAFKA_PARTITION_UA;
@@ -420,6 +424,12 @@ static int run_produce(void) {
         for (i = 0; i < O.n;) {
                 int32_t part = O.partition;
                 rd_kafka_resp_err_t err;
+                /* --inflight: wait for a report before going over K outstanding. */
+                if (O.inflight > 0 &&
+                    i - produce_errors - (st.ok + st.failed) >= O.inflight) {
+                        serve_reports(rk, mainq, 100);
+                        continue;
+                }
                 if (part == PART_RR) {
                         part = rr++;
                         if (rr == part_cnt)
@@ -446,7 +456,7 @@ static int run_produce(void) {
                             RD_KAFKA_V_END);
                 if (!err) {
                         i++;
-                        if ((i % POLL_EVERY) == 0)
+                        if (O.inflight <= 0 && (i % POLL_EVERY) == 0)
                                 serve_reports(rk, mainq, 0);
                 } else if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
                         if (part != O.partition && O.partition == PART_RR)

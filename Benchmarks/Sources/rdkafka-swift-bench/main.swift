@@ -3,6 +3,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import BenchSupport
 import Dispatch
 import Synchronization
 
@@ -15,8 +16,6 @@ func run(_ options: BenchOptions) async -> Int32 {
     case "consume": return await runConsume(options)
     case "latency": return await runLatency(options)
     case "send-latency": return await runSendLatency(options)
-    case "avro": return await runAvro(options)
-    case "avro-codec": return runAvroCodec(options)
     default: BenchOptions.usage()
     }
 }

@@ -1,4 +1,4 @@
-// Options, clocks, resource usage, allocation counting and JSON output shared by the modes.
+// Options, clocks, resource usage, allocation counting and JSON output shared by the benches.
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -7,30 +7,30 @@ import Darwin
 import RdKafka
 import Synchronization
 
-struct BenchOptions {
-    var mode = ""
-    var brokers = ""
-    var topic = ""
-    var group: String?
-    var n = 0
-    var size = 100
-    var rate = 0.0
+package struct BenchOptions {
+    package var mode = ""
+    package var brokers = ""
+    package var topic = ""
+    package var group: String?
+    package var n = 0
+    package var size = 100
+    package var rate = 0.0
     /// nil: unassigned (partitioner); -2: round robin over `partitions`; >= 0: that partition.
-    var partition: Int32? = nil
-    var partitions = 0
-    var single = false
-    var mainActor = false
-    var variant = "stream"
-    var inflight = 1000
+    package var partition: Int32? = nil
+    package var partitions = 0
+    package var single = false
+    package var mainActor = false
+    package var variant = "stream"
+    package var inflight = 1000
     /// `KafkaConsumer.Options.maxBatchSize` (nil: the SDK's default).
-    var batch: Int? = nil
-    var extra: [(String, String)] = []
+    package var batch: Int? = nil
+    package var extra: [(String, String)] = []
     /// The Schema Registry for the avro workload.
-    var registry: String?
+    package var registry: String?
 
-    static let roundRobin: Int32 = -2
+    package static let roundRobin: Int32 = -2
 
-    static func usage() -> Never {
+    package static func usage() -> Never {
         let text = """
             usage:
               rdkafka-swift-bench produce -b BROKERS -t TOPIC -n N -s SIZE [-p ua|rr|PART] [-P PARTITIONS]
@@ -41,8 +41,8 @@ struct BenchOptions {
                                   [-X k=v ...]
               rdkafka-swift-bench latency -b BROKERS -t TOPIC -n N -s SIZE -r RATE -P PARTITIONS [-X k=v ...]
               rdkafka-swift-bench send-latency -b BROKERS -t TOPIC -n N -s SIZE [-p PART] [-X k=v ...]
-              rdkafka-swift-bench avro    -b BROKERS -t TOPIC -n N --registry URL [-X k=v ...]
-              rdkafka-swift-bench avro-codec -n N       (Avro encode, then decode, alone: no broker)
+              rdkafka-avro-bench avro -b BROKERS -t TOPIC -n N --registry URL [-X k=v ...]
+              rdkafka-avro-bench avro-codec -n N   (Avro encode, then decode, alone: no broker)
             -P: the topic's partition count (the SDK has no metadata API; needed for rr, consume, latency).
 
             """
@@ -50,7 +50,7 @@ struct BenchOptions {
         exit(2)
     }
 
-    static func parse(_ argv: [String]) -> BenchOptions {
+    package static func parse(_ argv: [String]) -> BenchOptions {
         var o = BenchOptions()
         guard argv.count >= 2 else { usage() }
         o.mode = argv[1]
@@ -103,7 +103,7 @@ struct BenchOptions {
     }
 
     /// `bootstrap.servers` plus every `-X` (applied last, overriding anything).
-    func configuration(producer: Bool) -> KafkaConfiguration {
+    package func configuration(producer: Bool) -> KafkaConfiguration {
         var config = KafkaConfiguration(bootstrapServers: brokers.split(separator: ",").map(String.init))
         if producer { config["acks"] = "-1" }
         for (k, v) in extra { config[k] = v }
@@ -112,12 +112,12 @@ struct BenchOptions {
 }
 
 /// Writes text to a file descriptor without Foundation.
-struct FileDescriptorWriter {
-    let fd: Int32
-    static let standardError = FileDescriptorWriter(fd: 2)
-    static let standardOutput = FileDescriptorWriter(fd: 1)
+package struct FileDescriptorWriter {
+    package let fd: Int32
+    package static let standardError = FileDescriptorWriter(fd: 2)
+    package static let standardOutput = FileDescriptorWriter(fd: 1)
 
-    func write(_ text: String) {
+    package func write(_ text: String) {
         var text = text
         text.withUTF8 { buf in
             var done = 0
@@ -130,24 +130,24 @@ struct FileDescriptorWriter {
     }
 }
 
-func log(_ text: String) { FileDescriptorWriter.standardError.write(text + "\n") }
+package func log(_ text: String) { FileDescriptorWriter.standardError.write(text + "\n") }
 
 /// CPU time of the calling thread: the producing loop's own cost, which scheduling on a small
 /// machine moves much less than wall time (the C bench reports the same).
-func threadCPUNs() -> Int64 {
+package func threadCPUNs() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
     return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
 }
 
-@inline(__always) func nowNs() -> Int64 {
+@inline(__always) package func nowNs() -> Int64 {
     var ts = timespec()
     clock_gettime(CLOCK_MONOTONIC, &ts)
     return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
 }
 
 /// CPU seconds (user + system) and peak RSS in MiB of this process.
-func usageStats() -> (cpu: Double, rssMB: Double) {
+package func usageStats() -> (cpu: Double, rssMB: Double) {
     var ru = rusage()
     getrusage(RUSAGE_SELF.rawValue, &ru)
     let cpu = Double(ru.ru_utime.tv_sec) + Double(ru.ru_utime.tv_usec) / 1e6
@@ -156,36 +156,38 @@ func usageStats() -> (cpu: Double, rssMB: Double) {
 }
 
 /// `malloc_count_get()` of `libmalloc_count.so` when the process runs with it preloaded.
-enum MallocCounter {
-    typealias Fn = @convention(c) () -> UInt64
-    static let function: Fn? = {
+package enum MallocCounter {
+    package typealias Fn = @convention(c) () -> UInt64
+    package static let function: Fn? = {
         // nil handle == RTLD_DEFAULT on glibc.
         guard let symbol = dlsym(nil, "malloc_count_get") else { return nil }
         return unsafeBitCast(symbol, to: Fn.self)
     }()
 
-    static func read() -> UInt64 { function?() ?? 0 }
-    static var available: Bool { function != nil }
+    package static func read() -> UInt64 { function?() ?? 0 }
+    package static var available: Bool { function != nil }
 }
 
 /// One JSON object, fields in insertion order (numbers formatted like the C bench).
-struct JSONLine {
+package struct JSONLine {
     private var parts: [String] = []
 
-    mutating func add(_ key: String, _ value: String) {
+    package init() {}
+
+    package mutating func add(_ key: String, _ value: String) {
         parts.append("\"\(key)\":\"\(value)\"")
     }
-    mutating func add(_ key: String, _ value: Int) { parts.append("\"\(key)\":\(value)") }
-    mutating func add(_ key: String, _ value: Double, digits: Int) {
+    package mutating func add(_ key: String, _ value: Int) { parts.append("\"\(key)\":\(value)") }
+    package mutating func add(_ key: String, _ value: Double, digits: Int) {
         parts.append("\"\(key)\":\(format(value, digits))")
     }
 
-    func emit() {
+    package func emit() {
         FileDescriptorWriter.standardOutput.write("{" + parts.joined(separator: ",") + "}\n")
     }
 }
 
-func format(_ value: Double, _ digits: Int) -> String {
+package func format(_ value: Double, _ digits: Int) -> String {
     guard value.isFinite else { return "0" }
     var buffer = [CChar](repeating: 0, count: 64)
     let length = withVaList([value]) { vsnprintf(&buffer, 64, "%.\(digits)f", $0) }
@@ -193,17 +195,17 @@ func format(_ value: Double, _ digits: Int) -> String {
 }
 
 /// Counters shared with callbacks on the SDK's threads.
-final class Counters: Sendable {
-    let ok = Atomic<Int>(0)
-    let failed = Atomic<Int>(0)
-    let lastNs = Atomic<Int64>(0)
-    let firstErrorLogged = Atomic<Bool>(false)
-    let expected: Int
+package final class Counters: Sendable {
+    package let ok = Atomic<Int>(0)
+    package let failed = Atomic<Int>(0)
+    package let lastNs = Atomic<Int64>(0)
+    package let firstErrorLogged = Atomic<Bool>(false)
+    package let expected: Int
 
-    init(expected: Int) { self.expected = expected }
+    package init(expected: Int) { self.expected = expected }
 
     /// Counts one report; the one completing `expected` records the time.
-    @inline(__always) func count(_ delivered: Bool, error: @autoclosure () -> String) {
+    @inline(__always) package func count(_ delivered: Bool, error: @autoclosure () -> String) {
         let done: Int
         if delivered {
             done = ok.add(1, ordering: .relaxed).newValue + failed.load(ordering: .relaxed)
@@ -217,16 +219,16 @@ final class Counters: Sendable {
     /// ``count(_:error:)`` for a handler the SDK never runs on two threads at once
     /// (`Options.deliveryHandler`): a load and a store, like the C bench's `st->ok++`, instead
     /// of an atomic add.
-    @inline(__always) func countSerially(_ delivered: Bool, error: @autoclosure () -> String) {
+    @inline(__always) package func countSerially(_ delivered: Bool, error: @autoclosure () -> String) {
         guard delivered else { return count(false, error: error()) }
         let done = ok.load(ordering: .relaxed) + 1
         ok.store(done, ordering: .relaxed)
         if done + failed.load(ordering: .relaxed) == expected { lastNs.store(nowNs(), ordering: .releasing) }
     }
 
-    var total: Int { ok.load(ordering: .relaxed) + failed.load(ordering: .relaxed) }
+    package var total: Int { ok.load(ordering: .relaxed) + failed.load(ordering: .relaxed) }
 }
 
-func makePayload(_ size: Int) -> [UInt8] {
+package func makePayload(_ size: Int) -> [UInt8] {
     (0..<size).map { UInt8(ascii: "a") + UInt8($0 % 26) }
 }

@@ -1,9 +1,11 @@
 // avro: a 10-field record serialized with the Schema Registry's Avro serializer and produced,
 // then consumed and deserialized, beside the plain produce and consume workloads of the same
 // messages (`Benchmarks/avro.sh`).
+import BenchSupport
 import Foundation
 import RdKafka
 import RdKafkaSchemaRegistry
+import Synchronization
 
 /// The record: ten fields of the common kinds.
 struct BenchRecord: Codable {
@@ -146,3 +148,21 @@ func runAvroCodec(_ o: BenchOptions) -> Int32 {
         return 1
     }
 }
+
+// rdkafka-avro-bench: the Avro workloads, apart from rdkafka-swift-bench so that it does not
+// link Foundation.
+//   rdkafka-avro-bench avro -b BROKERS -t TOPIC -n N --registry URL [-X k=v ...]
+//   rdkafka-avro-bench avro-codec -n N
+let options = BenchOptions.parse(CommandLine.arguments)
+let done = DispatchSemaphore(value: 0)
+let status = Atomic<Int32>(2)
+Task.detached {
+    switch options.mode {
+    case "avro": status.store(await runAvro(options), ordering: .relaxed)
+    case "avro-codec": status.store(runAvroCodec(options), ordering: .relaxed)
+    default: BenchOptions.usage()
+    }
+    done.signal()
+}
+done.wait()
+exit(status.load(ordering: .relaxed))
