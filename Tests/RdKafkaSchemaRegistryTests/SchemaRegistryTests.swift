@@ -78,6 +78,10 @@ struct SchemaRegistryTests {
         let both = SchemaRegistryConfiguration(url: "http://key:urlS3cret@127.0.0.1:1", basicAuthUserInfo: "other:explicitS3cret", maxRetries: 0)
         #expect(both.urls == ["http://127.0.0.1:1"] && both.basicAuthUserInfo == "other:explicitS3cret")
         #expect(!"\(both)".contains("S3cret"))
+        // However an error is made (a transport builds its own), it holds no credential.
+        let built = SchemaRegistryError(request: "read the CA file", url: "https://key:builtS3cret@registry.example.com", status: nil, code: nil,
+                                        message: "m", fix: nil)
+        #expect(built.url == "https://registry.example.com" && !"\(built)".contains("S3cret"))
         var later = SchemaRegistryConfiguration(url: "http://127.0.0.1:1", maxRetries: 0)
         later.urls = ["http://key:laterS3cret@127.0.0.1:1"]
         #expect(!"\(later)".contains("S3cret"))

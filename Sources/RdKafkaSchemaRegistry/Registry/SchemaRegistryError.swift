@@ -15,11 +15,11 @@ public struct SchemaRegistryError: Error, Sendable, CustomStringConvertible {
     /// What to do about it.
     public var fix: String?
 
-    /// For transports and other code that reports registry failures the same way. `url` must
-    /// not carry credentials.
+    /// For transports and other code that reports registry failures the same way. Credentials
+    /// in `url` (`user:secret@`) are taken out.
     public init(request: String, url: String, status: Int?, code: Int?, message: String, fix: String?) {
         self.request = request
-        self.url = url
+        self.url = SchemaRegistryConfiguration.splitCredentials(url).url
         self.status = status
         self.code = code
         self.message = message

@@ -104,8 +104,7 @@ public final class AvroDeserializer: Sendable {
     /// `T` from the record's value (or key). Without a reader schema, straight from the bytes
     /// (see ``AvroDecoder/decode(_:from:writer:reader:)``).
     public func deserialize<T: Decodable>(_ type: T.Type, from message: KafkaMessage) async throws(KafkaError) -> T {
-        if readerSchema == nil, let bytes = isKey ? message.key : message.value, bytes.count >= 5, bytes[0] == WireFormat.magicByte {
-            let id = Int(bytes[1]) << 24 | Int(bytes[2]) << 16 | Int(bytes[3]) << 8 | Int(bytes[4])
+        if readerSchema == nil, let bytes = isKey ? message.key : message.value, let id = try? WireFormat.schemaID(of: bytes, isKey: isKey) {
             let writer = try await writerSchema(id, place: "\(message)")
             if let value = bytes.withUnsafeBytes({ try? StreamDecoder.decode(type, from: UnsafeRawBufferPointer(rebasing: $0[5...]), schema: writer) }) {
                 return value
