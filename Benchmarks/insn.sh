@@ -4,14 +4,17 @@
 #
 #   Benchmarks/insn.sh              100,000 x 100 B per workload on a fresh mock cluster
 #   N=20000 Benchmarks/insn.sh      fewer messages (quicker; per-message figures shift a little)
+#   ONLY='produce|send' Benchmarks/insn.sh   only the workloads whose name matches (a regex)
 #
 # Per workload and implementation: instructions per message for the whole process and for the
 # thread that does the work (the one that calls rd_kafka_produce, _producev or _produceva to send, or
 # rd_kafka_consume_batch_queue/rd_kafka_consumer_poll to consume), then one
 # `RATIO_INSN <workload> <thread|process> <swift/c>` line per ratio (awaited sends against C
-# producing with as many messages in flight), and `ANCHOR_INSN <tool> ...` lines for kcat and
-# python3-confluent-kafka (installed from Debian when missing). Setup (connecting, warm-up) is
-# counted too; it is the same for every run of a workload, so ratios stay comparable.
+# producing with as many messages in flight), `ANCHOR_INSN <tool> ...` lines for kcat and
+# python3-confluent-kafka (installed from Debian when missing), and a `FLOOR_INSN awaited` line:
+# the Swift runtime's own cost of an awaited, cancellable operation resumed from another thread.
+# Setup (connecting, warm-up) is counted too; it is the same for every run of a workload, so
+# ratios stay comparable.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,6 +59,7 @@ log "mock cluster: $B; $N x $SIZE B per workload"
 count() {
     local name=$1 pattern=$2 dir=$WORK/$1
     shift 2
+    [[ $name =~ ${ONLY:-.} ]] || return 0
     mkdir -p "$dir"
     if ! valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$dir/cg.out" "$@" \
         >"$dir/stdout" 2>"$dir/stderr"; then
@@ -87,6 +91,9 @@ RECV='fn=\(\d+\) (rd_kafka_consume_batch_queue|rd_kafka_consumer_poll)$'
     count stream_swift "$SEND" "$SBIN" produce -b "$B" -t insn -n "$N" -s $SIZE -p rr -P $PARTS --mode-variant stream
     count send_c "$SEND" "$CBIN" produce -b "$B" -t insn -n "$N" -s $SIZE -p rr --inflight 1000
     count send_swift "$SEND" "$SBIN" send -b "$B" -t insn -n "$N" -s $SIZE -p rr -P $PARTS --inflight 1000
+    # No broker: 1,000 tasks awaiting continuations (with a cancellation handler each) that a
+    # plain thread resumes, as awaited sends are; the Swift runtime's share of an awaited send.
+    count floor_swift 'ResumeQueue' "$SBIN" continuation-floor -n "$N" --inflight 1000 --mode-variant cancellable
     count consume_c "$RECV" "$CBIN" consume -b "$B" -t insn -n "$N"
     count consume_swift "$RECV" "$SBIN" consume -b "$B" -t insn -n "$N" -P $PARTS
     if /usr/bin/python3 -c "import confluent_kafka" 2>/dev/null; then
@@ -114,6 +121,12 @@ for name, (process, thread) in rows.items():
 for name, (process, thread) in rows.items():
     kind, impl = name.rsplit("_", 1)
     if impl == "c":
+        continue
+    if kind == "floor":
+        # What an awaited send costs at least, beside what C pays for the same bounded loop.
+        send_c = rows.get("send_c")
+        print(f"FLOOR_INSN awaited process {process / n:.0f} insn/msg"
+              + (f" (C bounded + floor: {(send_c[0] + process) / rows['produce_c'][0]:.3f} x C produce)" if send_c and "produce_c" in rows else ""))
         continue
     # Like with like: awaited sends against C's loop with as many messages in flight.
     base = rows.get(kind + "_c") or rows.get(("consume" if kind == "consume" else "produce") + "_c")

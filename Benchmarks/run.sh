@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Swift SDK vs plain C librdkafka, side by side (`make bench`; see Benchmarks/README.md).
 #
-#   Benchmarks/run.sh            full set, 5 alternating repetitions, medians
+#   Benchmarks/run.sh            full set, 3 alternating repetitions, medians, then insn.sh
 #   QUICK=1 Benchmarks/run.sh    200,000 x 100 B produce/consume and friends, 2 repetitions (< 3 min)
 #
 # Builds Benchmarks/.build/c (C bench + malloc counter) and the Swift bench (release, nested
 # package), starts its own librdkafka mock cluster (and noida-db when installed), runs every
 # (workload, impl) pair alternately, prints a table plus one `RATIO <workload> <swift/c>` line
-# per workload, and writes Benchmarks/results/latest.json. Brokers it started are always stopped.
+# per workload, and writes Benchmarks/results/latest.json (quick.json for QUICK=1); the full set
+# then runs insn.sh (RATIO_INSN lines). Brokers it started are always stopped.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +22,7 @@ PIDS=()
 
 log() { echo "bench: $*" >&2; }
 
-cleanup() {
+stop_brokers() {
     local pid i
     for pid in "${PIDS[@]:-}"; do
         [ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
@@ -31,6 +32,11 @@ cleanup() {
         for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
         kill -KILL "$pid" 2>/dev/null || true
     done
+    PIDS=()
+}
+
+cleanup() {
+    stop_brokers
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -47,14 +53,14 @@ if [ "$QUICK" = 1 ]; then
     SENDLAT_N=500
     SEND_N=100000
 else
-    REPS=${REPS:-5}
+    REPS=${REPS:-3}
     PAIRS_100=${PAIRS_100:-6}
     # The mock keeps ~5 MiB or 100k message sets per partition: 1M x 100 B over 48 partitions;
     # 1000 B and 10,000 B are scaled down to 100 MB of payload each.
     SIZES="100:1000000:48 1000:100000:48 10000:10000:48"
     NOIDA_N=500000
     LAT_N=10000; LAT_RATE=2000
-    SENDLAT_N=2000
+    SENDLAT_N=1000
     SEND_N=300000
 fi
 
@@ -262,12 +268,31 @@ run "produce_${size}B" c mock 0 1 $CBIN produce -b $MOCK_BOOT -t $t -n $n -s $si
 run "produce_${size}B" swift mock 0 1 $SBIN produce -b $MOCK_BOOT -t $t -n $n -s $size -p rr -P $parts --mode-variant handler
 run "produce_${size}B" swift_stream mock 0 1 $SBIN produce -b $MOCK_BOOT -t $t -n $n -s $size -p rr -P $parts --mode-variant stream
 run "produce_${size}B" swift_callback mock 0 1 $SBIN produce -b $MOCK_BOOT -t $t -n $n -s $size -p rr -P $parts --mode-variant callback
+run "send_${size}B" c mock 0 1 $CBIN produce -b $MOCK_BOOT -t $t -n $SEND_N -s $size -p rr --inflight 1000
 run "send_${size}B" swift_send mock 0 1 $SBIN send -b $MOCK_BOOT -t $t -n $SEND_N -s $size -p rr -P $parts --inflight 1000
 run "consume_${size}B" c mock 0 1 $CBIN consume -b $MOCK_BOOT -t $t -n $n
 run "consume_${size}B" swift mock 0 1 $SBIN consume -b $MOCK_BOOT -t $t -n $n -P $parts
 
 # ---------------------------------------------------------------- report
 mkdir -p "$RESULTS"
-python3 "$BENCH/summarize.py" "$RAW" "$RESULTS/latest.json" --quick "$QUICK" --reps "$REPS" \
+# The committed results/latest.json is always a full run; a quick one goes to quick.json.
+OUTPUT=$RESULTS/latest.json
+[ "$QUICK" = 1 ] && OUTPUT=$RESULTS/quick.json
+python3 "$BENCH/summarize.py" "$RAW" "$OUTPUT" --quick "$QUICK" --reps "$REPS" \
     --swift-version "$("$SWIFT" --version 2>&1 | head -n 1)" \
     --librdkafka "$(pkg-config --modversion rdkafka 2>/dev/null || echo unknown)"
+
+# Instruction counts, the figures that repeat (full set with valgrind installed; INSN=0 skips).
+if [ "$QUICK" != 1 ] && [ "${INSN:-1}" != 0 ] && command -v valgrind >/dev/null; then
+    log "---- instructions per message (insn.sh, callgrind)"
+    # On a quiet machine: the counts of the polling paths move with load.
+    stop_brokers
+    "$BENCH/insn.sh" | tee "$WORK/insn.txt"
+    python3 - "$OUTPUT" "$WORK/insn.txt" <<'PY'
+import json, sys
+path, insn = sys.argv[1:3]
+data = json.load(open(path))
+data["instructions"] = [line.rstrip("\n") for line in open(insn) if line.strip()]
+json.dump(data, open(path, "w"), indent=1)
+PY
+fi

@@ -19,11 +19,11 @@
 # leaks its per-connection copy of the OAUTHBEARER extensions (27 bytes per connection:
 # rd_kafka_sasl_oauthbearer_close destroys state->extensions, a list made by rd_list_copy_to
 # without a free callback), and broker and OpenSSL objects after a token the broker refused
-# for its expiry; every frame of those stacks is librdkafka's or libcrypto's. Also
-# ConsumerControlTests.incrementalAssignment: once in a loaded CI run (not in 7 local runs),
-# librdkafka 2.0.2 left 14 partition-sized blocks in a reference cycle (indirect leaks only, all
-# allocated on its broker threads) after incremental unassign of partitions it was fetching; 2.3.0
-# fixed a leak of partition structures after stale leader epochs (#4429).
+# for its expiry; every frame of those stacks is librdkafka's or libcrypto's.
+# Now and then librdkafka 2.0.2 leaves partition structures and their queues in a reference
+# cycle after a consumer is destroyed (indirect leaks only, every block allocated by librdkafka;
+# seen in different tests, one per run at most): scripts/lsan-librdkafka.py tolerates exactly
+# that and fails on any other leak.
 #   FUZZ_SECONDS=N     how long libFuzzer runs (default 120; 0 skips it)
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -42,7 +42,7 @@ for sanitizer in "${@:-address thread}"; do
         swift build --sanitize="$s" --scratch-path ".build-${s:0:1}san" || { status=1; continue; }
         preload=
         skip="SecurityTests.consumerWrongPassword${CHECK_SKIP:+|$CHECK_SKIP}"
-        [ "$s" = address ] && skip="$skip|OAuthBearerTests.roundTrip|OAuthBearerTests.expiredClaim|ConsumerControlTests.incrementalAssignment"
+        [ "$s" = address ] && skip="$skip|OAuthBearerTests.roundTrip|OAuthBearerTests.expiredClaim"
         if [ "$s" = thread ]; then
             preload="$ROOT/.build-tsan/libtsan-c11-threads.so"
             gcc -O2 -shared -fPIC -o "$preload" "$ROOT/scripts/tsan-c11-threads.c" || { status=1; continue; }
@@ -50,9 +50,18 @@ for sanitizer in "${@:-address thread}"; do
         # halt_on_error: a race or memory error fails the run instead of scrolling past.
         # fast_unwind_on_malloc=0: full stacks through libcrypto/librdkafka, which the
         # suppressions in lsan.supp need.
+        log=".build-${s:0:1}san/check.log"
         LD_PRELOAD="$preload" RDKAFKA_TEST_SLOWDOWN=4 TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" ASAN_OPTIONS="detect_leaks=1:fast_unwind_on_malloc=0" LSAN_OPTIONS="suppressions=$ROOT/scripts/lsan.supp" \
             timeout --signal=INT 3000 swift test --no-parallel --sanitize="$s" --scratch-path ".build-${s:0:1}san" \
-                --skip "$skip" || status=1
+                --skip "$skip" 2>&1 | tee "$log"
+        if [ "${PIPESTATUS[0]}" != 0 ]; then
+            # Only leaks, all of them librdkafka 2.0.2's own partition cycles: tolerated (see the script).
+            if [ "$s" = address ] && grep -q "ERROR: LeakSanitizer" "$log"; then
+                python3 "$ROOT/scripts/lsan-librdkafka.py" "$log" || status=1
+            else
+                status=1
+            fi
+        fi
     done
 done
 echo "make check: exit $status"

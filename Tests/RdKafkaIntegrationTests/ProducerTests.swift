@@ -396,6 +396,71 @@ struct ProducerTests {
         }
     }
 
+    @Test("fire-and-forget, callback and awaited reports interleaved each carry their own topic, id and latency", arguments: TestEnvironment.all)
+    func interleavedReportKinds(broker: TestBroker) async throws {
+        // The delivery thread refills one report for every kind: no field may leak from one
+        // message's report into the next one's.
+        let topics = (0..<2).map { uniqueTopic("kinds\($0)") }
+        let handled = Locked<[UInt64: (topic: String, latency: Int64?)]>([:])
+        let called = Locked<[String: (topic: String, id: UInt64, latency: Int64?, offset: Int64?)]>([:])
+        let producer = try KafkaProducer(configuration: broker.configuration(), options: .init(
+            deliveryHandler: { report in handled.withLock { $0[report.messageID] = (report.topic, report.latencyMicroseconds) } }))
+        var produced: [UInt64: String] = [:]
+        var calledTopics: [String: String] = [:]
+        for i in 0..<300 {
+            let topic = topics[i % 2]
+            let message = KafkaProducerMessage(topic: topic, partition: 0, value: "\(i)")
+            switch i % 3 {
+            case 0:
+                await produced[try producer.produce(message)] = topic
+            case 1:
+                calledTopics["\(i)"] = topic
+                try await producer.send(message) { report in
+                    called.withLock { $0["\(i)"] = (report.topic, report.messageID, report.latencyMicroseconds, report.offset) }
+                }
+            default:
+                let report = try await producer.send(message)
+                #expect(report.topic == topic && report.messageID == 0 && report.isDelivered)
+                #expect((report.latencyMicroseconds ?? -1) >= 0, "an awaited send carries its latency")
+            }
+        }
+        try await producer.flush()
+        let fireAndForget = handled.withLock { $0 }
+        #expect(fireAndForget.count == 100)
+        #expect(fireAndForget.allSatisfy { id, report in produced[id] == report.topic && report.latency == nil })
+        let callbacks = called.withLock { $0 }
+        #expect(callbacks.count == 100)
+        #expect(callbacks.allSatisfy { key, report in
+            calledTopics[key] == report.topic && report.id == 0 && (report.latency ?? -1) >= 0 && (report.offset ?? -1) >= 0
+        })
+        _ = await producer.shutdown()
+    }
+
+    @Test("a slow reader of a small report stream gets every report once, in delivery order", arguments: [TestEnvironment.mock].compactMap { $0 })
+    func slowStreamReaderKeepsOrder(broker: TestBroker) async throws {
+        // A capacity that divides nothing the SDK batches by, and a reader that sleeps now and
+        // then: the buffer is full, empty and in between while reports arrive.
+        let producer = try KafkaProducer(configuration: broker.configuration(), options: .init(deliveryReportBufferSize: 7))
+        let reports = try #require(producer.deliveryReports)
+        let count = 5_000
+        let reader = Task { () -> [UInt64] in
+            var ids: [UInt64] = []
+            for await report in reports {
+                ids.append(report.messageID)
+                if ids.count % 700 == 0 { try? await Task.sleep(for: .milliseconds(20)) }
+                if ids.count == count { break }
+            }
+            return ids
+        }
+        let topic = uniqueTopic("ordered")
+        var sent: [UInt64] = []
+        for i in 0..<count { sent.append(try await producer.produce(KafkaProducerMessage(topic: topic, partition: 0, value: "\(i)"))) }
+        let received = await reader.value
+        // One partition: librdkafka reports in the order the messages were produced.
+        #expect(received == sent)
+        _ = await producer.shutdown()
+    }
+
     @Test("an aborted transaction is invisible to a read_committed consumer", arguments: TestEnvironment.full)
     func transactions(broker: TestBroker) async throws {
         let topic = uniqueTopic("txn")

@@ -41,6 +41,8 @@ package struct BenchOptions {
                                   [-X k=v ...]
               rdkafka-swift-bench latency -b BROKERS -t TOPIC -n N -s SIZE -r RATE -P PARTITIONS [-X k=v ...]
               rdkafka-swift-bench send-latency -b BROKERS -t TOPIC -n N -s SIZE [-p PART] [-X k=v ...]
+              rdkafka-swift-bench continuation-floor -n N [--inflight K] [--mode-variant plain|cancellable]
+                                  (K tasks awaiting continuations a plain thread resumes: no broker)
               rdkafka-avro-bench avro -b BROKERS -t TOPIC -n N --registry URL [-X k=v ...]
               rdkafka-avro-bench avro-codec -n N   (Avro encode, then decode, alone: no broker)
             -P: the topic's partition count (the SDK has no metadata API; needed for rr, consume, latency).
@@ -94,7 +96,8 @@ package struct BenchOptions {
             }
             i += 1
         }
-        if (o.mode != "avro-codec" && (o.brokers.isEmpty || o.topic.isEmpty)) || o.n <= 0 || o.size < 0 { usage() }
+        let needsBroker = o.mode != "avro-codec" && o.mode != "continuation-floor"
+        if (needsBroker && (o.brokers.isEmpty || o.topic.isEmpty)) || o.n <= 0 || o.size < 0 { usage() }
         if o.partition == roundRobin && o.partitions < 1 {
             FileDescriptorWriter.standardError.write("-p rr needs -P PARTITIONS\n")
             exit(2)

@@ -81,13 +81,13 @@ func runProduce(_ o: BenchOptions) async -> Int32 {
     if variant == "stream", let reports = producer.deliveryReports {
         streamTask = Task.detached {
             for await report in reports {
-                counters.count(report.error == nil, error: report.error?.description ?? "")
+                counters.count(report.isDelivered, error: report.error?.description ?? "")
                 if counters.total >= counters.expected { break }
             }
         }
     }
     let onDelivery: @Sendable (DeliveryReport) -> Void = { report in
-        counters.count(report.error == nil, error: report.error?.description ?? "")
+        counters.count(report.isDelivered, error: report.error?.description ?? "")
     }
 
     let m0 = MallocCounter.read()

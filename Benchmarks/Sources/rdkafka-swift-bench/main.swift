@@ -16,6 +16,7 @@ func run(_ options: BenchOptions) async -> Int32 {
     case "consume": return await runConsume(options)
     case "latency": return await runLatency(options)
     case "send-latency": return await runSendLatency(options)
+    case "continuation-floor": return await runContinuationFloor(options)
     default: BenchOptions.usage()
     }
 }

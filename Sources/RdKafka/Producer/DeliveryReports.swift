@@ -10,23 +10,25 @@ public struct DeliveryReports: AsyncSequence, Sendable {
     let buffer: DeliveryReportBuffer
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let buffer: DeliveryReportBuffer
+        @usableFromInline let buffer: DeliveryReportBuffer
         /// Reports taken from the buffer in one go, handed out without a lock.
-        var local: [DeliveryReport] = []
-        var index = 0
+        @usableFromInline var local: [DeliveryReport] = []
+        @usableFromInline var index = 0
 
-        public mutating func next() async -> DeliveryReport? {
+        init(buffer: DeliveryReportBuffer) { self.buffer = buffer }
+
+        @inlinable public mutating func next() async -> DeliveryReport? {
             await next(isolation: nil)
         }
 
-        public mutating func next(isolation actor: isolated (any Actor)?) async -> DeliveryReport? {
+        // Inlinable so that taking a buffered report costs the caller no executor hop.
+        @inlinable public mutating func next(isolation actor: isolated (any Actor)?) async -> DeliveryReport? {
             if index < local.count {
                 defer { index += 1 }
                 return local[index]
             }
             local.removeAll(keepingCapacity: true)
-            index = 0
-            return await buffer.next(into: &local)
+            return await buffer.next(into: &local, index: &index)
         }
     }
 

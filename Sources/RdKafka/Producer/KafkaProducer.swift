@@ -165,9 +165,10 @@ public final class KafkaProducer: Sendable {
         let core = self.core
         var deadline: ContinuousClock.Instant?
         while true {
-            try Task.checkCancellation()
+            // No checkCancellation first: a cancelled task's handler runs before the operation,
+            // and `install` then refuses.
             let seen = core.room.current
-            let pending = PendingDelivery(topic: message.topic)
+            let pending = PendingDelivery()
             let outcome = try await withTaskCancellationHandler {
                 try await withUnsafeThrowingContinuation { (continuation: PendingDelivery.Continuation) in
                     guard pending.install(continuation) else { return }
@@ -203,7 +204,7 @@ public final class KafkaProducer: Sendable {
     ///   called).
     @available(*, noasync, message: "blocks while the queue is full; use the async send(_:onDelivery:)")
     public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void) throws(KafkaError) {
-        let pending = Unmanaged.passRetained(PendingDelivery(topic: message.topic, callback: onDelivery))
+        let pending = Unmanaged.passRetained(PendingDelivery(callback: onDelivery))
         var deadline: ContinuousClock.Instant?
         while true {
             let seen = core.room.current
@@ -223,7 +224,7 @@ public final class KafkaProducer: Sendable {
     /// - Throws: `KafkaError` when the message cannot be enqueued, `CancellationError` when the
     ///   task is cancelled while waiting for room (then `onDelivery` is not called).
     public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void) async throws {
-        let pending = Unmanaged.passRetained(PendingDelivery(topic: message.topic, callback: onDelivery))
+        let pending = Unmanaged.passRetained(PendingDelivery(callback: onDelivery))
         var deadline: ContinuousClock.Instant?
         while true {
             let seen = core.room.current

@@ -7,6 +7,7 @@ import Foundation
 /// A bounded hand-off of delivery reports from the delivery thread to an `AsyncSequence`.
 /// When it is full the delivery thread waits, so librdkafka's queue fills and sends wait for
 /// room: memory stays bounded and nothing is dropped.
+@usableFromInline
 final class DeliveryReportBuffer: @unchecked Sendable {
     private let condition = Condition()
     private var items: [DeliveryReport] = []
@@ -22,42 +23,49 @@ final class DeliveryReportBuffer: @unchecked Sendable {
 
     init(capacity: Int) { self.capacity = capacity }
 
-    /// Called by the delivery thread with one batch of reports.
-    func append(_ reports: [DeliveryReport]) {
-        var pending = reports[...]
-        while !pending.isEmpty {
+    /// Called by the delivery thread with one batch of reports; leaves `reports` empty. When
+    /// the buffer is empty and nobody waits, the two arrays trade storage: no report is copied.
+    func append(_ reports: inout [DeliveryReport]) {
+        var start = 0
+        while start < reports.count {
             condition.lock()
             while items.count - head >= capacity && !finished && waiters.isEmpty && !unbounded { condition.wait() }
             if finished {
                 condition.unlock()
-                return
+                break
             }
-            let room = unbounded ? pending.count : capacity - (items.count - head)
             // Waiting iterators get one report each, straight away; the rest is buffered.
             var woken: [(UnsafeContinuation<DeliveryReport?, Never>, DeliveryReport)] = []
-            while !waiters.isEmpty, let first = pending.first {
-                woken.append((waiters.removeFirst().continuation, first))
-                pending = pending.dropFirst()
+            while !waiters.isEmpty, start < reports.count {
+                woken.append((waiters.removeFirst().continuation, reports[start]))
+                start += 1
             }
-            items.append(contentsOf: pending.prefix(room))
-            pending = pending.dropFirst(room)
+            let left = reports.count - start
+            let room = unbounded ? left : max(0, min(left, capacity - (items.count - head)))
+            if start == 0, room == left, head == items.count {
+                items.removeAll(keepingCapacity: true)
+                head = 0
+                swap(&items, &reports)
+            } else {
+                items.append(contentsOf: reports[start..<(start + room)])
+                start += room
+            }
             condition.unlock()
             for (waiter, report) in woken { waiter.resume(returning: report) }
         }
+        reports.removeAll(keepingCapacity: true)
     }
 
-    /// Moves every buffered report into `local` (so the iterator takes no lock per report),
-    /// or waits for the next one.
-    func next(into local: inout [DeliveryReport]) async -> DeliveryReport? {
-        if let first = takeAll(into: &local) { return first }
-        return await next()
-    }
-
-    private func takeAll(into local: inout [DeliveryReport]) -> DeliveryReport? {
+    /// Moves every buffered report into `local`, which the iterator has emptied (trading
+    /// storage, so the iterator takes no lock and copies nothing per report), and sets `index`
+    /// to the one after the returned report; or waits for the next report.
+    @usableFromInline
+    func next(into local: inout [DeliveryReport], index: inout Int) async -> DeliveryReport? {
         condition.lock()
         if head < items.count {
-            let first = items[head]
-            local.append(contentsOf: items[(head + 1)...])
+            swap(&local, &items)
+            let first = local[head]
+            index = head + 1
             items.removeAll(keepingCapacity: true)
             head = 0
             condition.broadcast()
@@ -65,7 +73,7 @@ final class DeliveryReportBuffer: @unchecked Sendable {
             return first
         }
         condition.unlock()
-        return nil
+        return await next()
     }
 
     /// The next report, `nil` once the producer has shut down or when the task is cancelled.

@@ -15,7 +15,6 @@ final class PendingDelivery: @unchecked Sendable {
     }
     typealias Continuation = UnsafeContinuation<Outcome, any Error>
 
-    let topic: String
     private let callback: (@Sendable (DeliveryReport) -> Void)?
     private var continuation: Continuation?
     private let state = Atomic<Int>(State.new)
@@ -25,14 +24,12 @@ final class PendingDelivery: @unchecked Sendable {
     }
 
     /// A callback send.
-    init(topic: String, callback: @escaping @Sendable (DeliveryReport) -> Void) {
-        self.topic = topic
+    init(callback: @escaping @Sendable (DeliveryReport) -> Void) {
         self.callback = callback
     }
 
     /// An awaited send: ``install(_:)`` the continuation before handing the message over.
-    init(topic: String) {
-        self.topic = topic
+    init() {
         self.callback = nil
     }
 
@@ -76,9 +73,9 @@ final class PendingDelivery: @unchecked Sendable {
         return true
     }
 
-    /// Delivers the report to the callback or the waiting task; `false` when the awaited send
-    /// was cancelled (the report is then the producer's to pass on).
-    func complete(_ report: DeliveryReport) -> Bool {
+    /// Delivers the report to the callback (lent, not copied) or the waiting task; `false` when
+    /// the awaited send was cancelled (the report is then the producer's to pass on).
+    func complete(_ report: inout DeliveryReport) -> Bool {
         if let callback {
             callback(report)
             return true

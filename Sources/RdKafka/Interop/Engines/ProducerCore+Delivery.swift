@@ -70,8 +70,7 @@ extension ProducerCore {
         let result = body()
         reportDelivered()
         if let reports, !streamed.isEmpty {
-            reports.append(streamed)
-            streamed.removeAll(keepingCapacity: true)
+            reports.append(&streamed)
         }
         pollBusy.store(false, ordering: .sequentiallyConsistent)
         room.signal()
@@ -106,20 +105,24 @@ extension ProducerCore {
         // The queue is full only while senders wait: room now, not at the end of a long flush.
         if room.hasWaiters { room.signal() }
         let opaque = DeliveryOpaque.decode(message.pointee._private)
-        if case .pending(let unmanaged) = opaque {
-            let pending = unmanaged.takeRetainedValue()
-            let error = failed ? deliveryError(code) : nil
-            let report = report(message, topic: pending.topic, error: error)
+        if case .pending(let pending) = opaque {
+            // Awaited and callback sends always carry their latency.
+            fillSlot(message, code, messageID: 0, latency: true)
+            if pending.takeRetainedValue().complete(&slot) { return }
             // A cancelled send's report goes where fire-and-forget reports go.
-            if pending.complete(report) { return }
-            var cancelled = report
-            handOver(&cancelled, message)
+            handOver(&slot, message)
             return
         }
         guard deliveryHandlerView != nil || reports != nil || failed else { return }
-        // One report, refilled field by field and lent to the handler in place (inout): a new
-        // report per message, copied into the call and destroyed, cost about 300 instructions a
-        // message more (callgrind).
+        fillSlot(message, code, messageID: opaque.messageID, latency: measuresLatency)
+        handOver(&slot, message)
+    }
+
+    /// Refills the one report every delivery is lent in (inout, or borrowed by a callback): a
+    /// new report per message, copied into the call and destroyed, cost about 300 instructions
+    /// a message more (callgrind).
+    @inline(__always)
+    private func fillSlot(_ message: UnsafePointer<rd_kafka_message_t>, _ code: rd_kafka_resp_err_t, messageID: UInt64, latency: Bool) {
         let rkt = message.pointee.rkt
         if rkt != slotTopic {
             slot.topic = topicName(rkt)
@@ -128,10 +131,15 @@ extension ProducerCore {
         slot.partition = message.pointee.partition
         slot.offset = Interop.offset(message.pointee.offset)
         slot.timestamp = Interop.timestamp(of: message)
-        slot.messageID = opaque.messageID
-        if measuresLatency { slot.latencyMicroseconds = rd_kafka_message_latency(message) }
-        if failed || slot.error != nil { slot.error = failed ? deliveryError(code) : nil }
-        handOver(&slot, message)
+        slot.messageID = messageID
+        if latency {
+            slot.latencyMicroseconds = rd_kafka_message_latency(message)
+        } else if slot.latencyMicroseconds != nil {
+            slot.latencyMicroseconds = nil
+        }
+        let failed = code != RD_KAFKA_RESP_ERR_NO_ERROR
+        // `failure`, not `error`: reading `error` builds an optional KafkaError to compare.
+        if failed || slot.failure != nil { slot.error = failed ? deliveryError(code) : nil }
     }
 
     /// Gives a fire-and-forget report to the handler and the stream; without either, a failed
@@ -152,16 +160,8 @@ extension ProducerCore {
     /// Hands the stream its batch once it is full; under `serveLock`.
     private func reportDelivered() {
         if let reports, streamed.count >= Self.streamBatch {
-            reports.append(streamed)
-            streamed.removeAll(keepingCapacity: true)
+            reports.append(&streamed)
         }
-    }
-
-    /// The report of an awaited or callback send, with its latency (`rd_kafka_message_latency`).
-    private func report(_ message: UnsafePointer<rd_kafka_message_t>, topic: String, error: KafkaError?) -> DeliveryReport {
-        DeliveryReport(
-            topic: topic, partition: message.pointee.partition, offset: Interop.offset(message.pointee.offset), timestamp: Interop.timestamp(of: message),
-            latencyMicroseconds: rd_kafka_message_latency(message), messageID: 0, error: error)
     }
 
     private func deliveryError(_ code: rd_kafka_resp_err_t) -> KafkaError {
