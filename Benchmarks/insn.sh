@@ -43,8 +43,7 @@ if ! command -v kcat >/dev/null || ! /usr/bin/python3 -c "import confluent_kafka
 fi
 "$BENCH/c/build.sh" "$OUT/c" >&2
 CBIN=$OUT/c/rdkafka_bench
-"$SWIFT" build -c release --package-path "$BENCH" >&2
-SBIN=$("$SWIFT" build -c release --package-path "$BENCH" --show-bin-path)/rdkafka-swift-bench
+SBIN=$("$BENCH/swift-build.sh")/rdkafka-swift-bench
 MOCK=$OUT/mock-cluster
 if [ ! -x "$MOCK" ] || [ "$ROOT/scripts/mock-cluster.c" -nt "$MOCK" ]; then
     gcc -O2 -o "$MOCK" "$ROOT/scripts/mock-cluster.c" -lrdkafka

@@ -70,8 +70,7 @@ log "building C bench into $OUT/c"
 CBIN=$OUT/c/rdkafka_bench
 MALLOC_LIB=$OUT/c/libmalloc_count.so
 log "building Swift bench (release)"
-"$SWIFT" build -c release --package-path "$BENCH" >&2
-SBIN=$("$SWIFT" build -c release --package-path "$BENCH" --show-bin-path)/rdkafka-swift-bench
+SBIN=$("$BENCH/swift-build.sh")/rdkafka-swift-bench
 
 MOCK=$ROOT/.brokers/mock-cluster
 if [ ! -x "$MOCK" ]; then

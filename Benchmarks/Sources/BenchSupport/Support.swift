@@ -219,14 +219,22 @@ package final class Counters: Sendable {
         if done == expected { lastNs.store(nowNs(), ordering: .releasing) }
     }
 
-    /// ``count(_:error:)`` for a handler the SDK never runs on two threads at once
-    /// (`Options.deliveryHandler`): a load and a store, like the C bench's `st->ok++`, instead
+    /// ``count(_:error:)`` for reports counted by one thread at a time (`Options.deliveryHandler`
+    /// and delivery callbacks, which the SDK runs on one serving thread at a time, or a single
+    /// task reading the report stream): a load and a store, like the C bench's `st->ok++`, instead
     /// of an atomic add.
     @inline(__always) package func countSerially(_ delivered: Bool, error: @autoclosure () -> String) {
         guard delivered else { return count(false, error: error()) }
         let done = ok.load(ordering: .relaxed) + 1
         ok.store(done, ordering: .relaxed)
         if done + failed.load(ordering: .relaxed) == expected { lastNs.store(nowNs(), ordering: .releasing) }
+    }
+
+    /// ``countSerially(_:error:)`` for a report, borrowed: an autoclosure naming the report
+    /// would copy it for every report, delivered or not.
+    @inline(__always) package func countSerially(_ report: borrowing DeliveryReport) {
+        guard report.isDelivered else { return count(false, error: report.error?.description ?? "") }
+        countSerially(true, error: "")
     }
 
     package var total: Int { ok.load(ordering: .relaxed) + failed.load(ordering: .relaxed) }

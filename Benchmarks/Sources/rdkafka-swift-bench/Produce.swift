@@ -71,7 +71,7 @@ func runProduce(_ o: BenchOptions) async -> Int32 {
     var options = KafkaProducer.Options(deliveryReportBufferSize: variant == "stream" ? 100_000 : nil)
     if variant == "handler" {
         options.deliveryHandler = { (report: DeliveryReport) in
-            counters.countSerially(report.isDelivered, error: report.error?.description ?? "")
+            counters.countSerially(report)
         }
     }
     guard let (producer, payload) = await connectedProducer(o, options: options) else { return 1 }
@@ -81,13 +81,14 @@ func runProduce(_ o: BenchOptions) async -> Int32 {
     if variant == "stream", let reports = producer.deliveryReports {
         streamTask = Task.detached {
             for await report in reports {
-                counters.count(report.isDelivered, error: report.error?.description ?? "")
+                counters.countSerially(report)
                 if counters.total >= counters.expected { break }
             }
         }
     }
+    // Like the handler, delivery callbacks run on one serving thread at a time.
     let onDelivery: @Sendable (DeliveryReport) -> Void = { report in
-        counters.count(report.isDelivered, error: report.error?.description ?? "")
+        counters.countSerially(report)
     }
 
     let m0 = MallocCounter.read()

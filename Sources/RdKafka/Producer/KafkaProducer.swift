@@ -162,34 +162,49 @@ public final class KafkaProducer: Sendable {
     ///   large, authorization...), or `_QUEUE_FULL` when no room came in time;
     ///   `CancellationError` when the task was cancelled.
     public func send(_ message: KafkaProducerMessage) async throws -> DeliveryReport {
+        let seen = core.room.current
+        if case .report(let report) = try await deliver(message) { return report }
+        return try await sendAfterRefusal(message, seen: seen)
+    }
+
+    /// One attempt of an awaited send: its report, or `.retry` when the queue was full.
+    @inline(__always)
+    private func deliver(_ message: KafkaProducerMessage) async throws -> PendingDelivery.Outcome {
         let core = self.core
+        // No checkCancellation first: a cancelled task's handler runs before the operation,
+        // and `install` then refuses.
+        let pending = PendingDelivery()
+        return try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: PendingDelivery.Continuation) in
+                guard pending.install(continuation) else { return }
+                let opaque = Unmanaged.passRetained(pending)
+                switch core.enqueue(message, opaque: opaque.toOpaque()) {
+                case .enqueued:
+                    break
+                case .queueFull:
+                    opaque.release()
+                    pending.finish(.success(.retry))
+                case .failed(let code):
+                    opaque.release()
+                    pending.finish(.failure(core.enqueueError(code, for: message)))
+                }
+            }
+        } onCancel: {
+            pending.cancel()
+        }
+    }
+
+    /// The rest of `send(_:)` once the queue was full: wait for room and try again, up to
+    /// ``Options/queueFullTimeout``. Kept apart so the common path holds no deadline.
+    @inline(never)
+    private func sendAfterRefusal(_ message: KafkaProducerMessage, seen: UInt64) async throws -> DeliveryReport {
+        var seen = seen
         var deadline: ContinuousClock.Instant?
         while true {
-            // No checkCancellation first: a cancelled task's handler runs before the operation,
-            // and `install` then refuses.
-            let seen = core.room.current
-            let pending = PendingDelivery()
-            let outcome = try await withTaskCancellationHandler {
-                try await withUnsafeThrowingContinuation { (continuation: PendingDelivery.Continuation) in
-                    guard pending.install(continuation) else { return }
-                    let opaque = Unmanaged.passRetained(pending)
-                    switch core.enqueue(message, opaque: opaque.toOpaque()) {
-                    case .enqueued:
-                        break
-                    case .queueFull:
-                        opaque.release()
-                        pending.finish(.success(.retry))
-                    case .failed(let code):
-                        opaque.release()
-                        pending.finish(.failure(core.enqueueError(code, for: message)))
-                    }
-                }
-            } onCancel: {
-                pending.cancel()
-            }
-            if case .report(let report) = outcome { return report }
             _ = try settle(.queueFull, message, deadline: &deadline)
             try await core.room.wait(after: seen)
+            seen = core.room.current
+            if case .report(let report) = try await deliver(message) { return report }
         }
     }
 
@@ -205,16 +220,16 @@ public final class KafkaProducer: Sendable {
     @available(*, noasync, message: "blocks while the queue is full; use the async send(_:onDelivery:)")
     public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void) throws(KafkaError) {
         let pending = Unmanaged.passRetained(PendingDelivery(callback: onDelivery))
-        var deadline: ContinuousClock.Instant?
-        while true {
-            let seen = core.room.current
+        let seen = core.room.current
+        let result = core.enqueue(message, opaque: pending.toOpaque())
+        guard case .enqueued = result else {
             do throws(KafkaError) {
-                if try settle(core.enqueue(message, opaque: pending.toOpaque()), message, deadline: &deadline) { return }
+                try enqueueAfterRefusal(message, opaque: pending.toOpaque(), seen: seen, result: result, servesReports: false)
             } catch {
                 pending.release()
                 throw error
             }
-            core.room.waitBlocking(after: seen, until: deadline ?? .now)
+            return
         }
     }
 
@@ -225,16 +240,16 @@ public final class KafkaProducer: Sendable {
     ///   task is cancelled while waiting for room (then `onDelivery` is not called).
     public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void) async throws {
         let pending = Unmanaged.passRetained(PendingDelivery(callback: onDelivery))
-        var deadline: ContinuousClock.Instant?
-        while true {
-            let seen = core.room.current
+        let seen = core.room.current
+        let result = core.enqueue(message, opaque: pending.toOpaque())
+        guard case .enqueued = result else {
             do {
-                if try settle(core.enqueue(message, opaque: pending.toOpaque()), message, deadline: &deadline) { return }
-                try await core.room.wait(after: seen)
+                try await enqueueAfterRefusal(message, opaque: pending.toOpaque(), seen: seen, result: result)
             } catch {
                 pending.release()
                 throw error
             }
+            return
         }
     }
 
@@ -254,7 +269,7 @@ public final class KafkaProducer: Sendable {
         let seen = core.room.current
         let result = core.enqueue(message, opaque: opaque)
         guard case .enqueued = result else {
-            try produceAfterRefusal(message, opaque: opaque, seen: seen, result: result)
+            try enqueueAfterRefusal(message, opaque: opaque, seen: seen, result: result, servesReports: true)
             return id
         }
         // Like a C producer's rd_kafka_poll: serve ready reports on this thread now and then,
@@ -263,18 +278,39 @@ public final class KafkaProducer: Sendable {
         return id
     }
 
-    /// The rest of `produce(_:)` once librdkafka refused the message: an error, or a full
-    /// queue to wait on. Kept apart so the common path stays small.
+    /// The rest of a send once librdkafka refused the message: an error, or a full queue to wait
+    /// on (up to ``Options/queueFullTimeout``), serving reports meanwhile when `servesReports`.
+    /// Kept apart so that the common path stays small and holds no deadline (a resilient
+    /// `ContinuousClock.Instant?` in the frame costs value-witness calls per message).
     @inline(never)
-    private func produceAfterRefusal(
-        _ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, seen: UInt64, result: ProducerCore.EnqueueResult
+    private func enqueueAfterRefusal(
+        _ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, seen: UInt64, result: ProducerCore.EnqueueResult,
+        servesReports: Bool
     ) throws(KafkaError) {
         var result = result
         var seen = seen
         var deadline: ContinuousClock.Instant?
         while try !settle(result, message, deadline: &deadline) {
             // Queue full: serve reports here (room comes from them), or wait for the thread that does.
-            if !core.serveInline(timeoutMs: 100) { core.room.waitBlocking(after: seen, until: deadline ?? .now) }
+            if !(servesReports && core.serveInline(timeoutMs: 100)) {
+                core.room.waitBlocking(after: seen, until: deadline ?? .now)
+            }
+            seen = core.room.current
+            result = core.enqueue(message, opaque: opaque)
+        }
+    }
+
+    /// ``enqueueAfterRefusal(_:opaque:seen:result:servesReports:)`` for async callers: waits for
+    /// room without blocking a thread; `CancellationError` when the task is cancelled meanwhile.
+    @inline(never)
+    private func enqueueAfterRefusal(
+        _ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, seen: UInt64, result: ProducerCore.EnqueueResult
+    ) async throws {
+        var result = result
+        var seen = seen
+        var deadline: ContinuousClock.Instant?
+        while try !settle(result, message, deadline: &deadline) {
+            try await core.room.wait(after: seen)
             seen = core.room.current
             result = core.enqueue(message, opaque: opaque)
         }
@@ -287,12 +323,11 @@ public final class KafkaProducer: Sendable {
     @discardableResult
     public func produce(_ message: KafkaProducerMessage) async throws -> UInt64 {
         let (id, opaque) = identity()
-        var deadline: ContinuousClock.Instant?
-        while true {
-            let seen = core.room.current
-            if try settle(core.enqueue(message, opaque: opaque), message, deadline: &deadline) { return id }
-            try await core.room.wait(after: seen)
-        }
+        let seen = core.room.current
+        let result = core.enqueue(message, opaque: opaque)
+        if case .enqueued = result { return id }
+        try await enqueueAfterRefusal(message, opaque: opaque, seen: seen, result: result)
+        return id
     }
 
     /// The async `produce(_:)`, by its earlier name.

@@ -107,14 +107,14 @@ extension ProducerCore {
         let opaque = DeliveryOpaque.decode(message.pointee._private)
         if case .pending(let pending) = opaque {
             // Awaited and callback sends always carry their latency.
-            fillSlot(message, code, messageID: 0, latency: true)
+            fillSlot(message, code, failed: failed, messageID: 0, latency: true)
             if pending.takeRetainedValue().complete(&slot) { return }
             // A cancelled send's report goes where fire-and-forget reports go.
             handOver(&slot, message)
             return
         }
         guard deliveryHandlerView != nil || reports != nil || failed else { return }
-        fillSlot(message, code, messageID: opaque.messageID, latency: measuresLatency)
+        fillSlot(message, code, failed: failed, messageID: opaque.messageID, latency: measuresLatency)
         handOver(&slot, message)
     }
 
@@ -122,7 +122,9 @@ extension ProducerCore {
     /// new report per message, copied into the call and destroyed, cost about 300 instructions
     /// a message more (callgrind).
     @inline(__always)
-    private func fillSlot(_ message: UnsafePointer<rd_kafka_message_t>, _ code: rd_kafka_resp_err_t, messageID: UInt64, latency: Bool) {
+    private func fillSlot(
+        _ message: UnsafePointer<rd_kafka_message_t>, _ code: rd_kafka_resp_err_t, failed: Bool, messageID: UInt64, latency: Bool
+    ) {
         let rkt = message.pointee.rkt
         if rkt != slotTopic {
             slot.topic = topicName(rkt)
@@ -137,7 +139,6 @@ extension ProducerCore {
         } else if slot.latencyMicroseconds != nil {
             slot.latencyMicroseconds = nil
         }
-        let failed = code != RD_KAFKA_RESP_ERR_NO_ERROR
         // `failure`, not `error`: reading `error` builds an optional KafkaError to compare.
         if failed || slot.failure != nil { slot.error = failed ? deliveryError(code) : nil }
     }
