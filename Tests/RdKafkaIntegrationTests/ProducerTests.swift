@@ -169,33 +169,6 @@ struct ProducerTests {
         #expect(await producer.shutdown(timeout: .milliseconds(100)).count == 5)
     }
 
-    @Test("every form of send fails with _QUEUE_FULL after queueFullTimeout when the queue never drains, and calls no callback",
-          arguments: ["produce", "async produce", "callback", "async callback"])
-    func queueFullTimesOutInEveryForm(form: String) async throws {
-        var config = unreachableConfiguration()
-        config.queueBufferingMaxMessages = 5
-        let producer = try KafkaProducer(configuration: config, options: .init(queueFullTimeout: .milliseconds(300), logHandler: KafkaLog.none))
-        for _ in 0..<5 { try await producer.produce(KafkaProducerMessage(topic: "t", value: "x")) }
-        let message = KafkaProducerMessage(topic: "t", value: "y")
-        let calls = Atomic<Int>(0)
-        let onDelivery: @Sendable (DeliveryReport) -> Void = { _ in calls.add(1, ordering: .relaxed) }
-        let start = ContinuousClock.now
-        do {
-            switch form {
-            case "produce": try blockingProduce(producer, message)
-            case "async produce": try await producer.produce(message)
-            case "callback": try blockingSend(producer, message, onDelivery: onDelivery)
-            default: try await producer.send(message, onDelivery: onDelivery)
-            }
-            Issue.record("\(form) was accepted by a full queue")
-        } catch let error as KafkaError {
-            #expect(error.code == .queueFull)
-        }
-        #expect(ContinuousClock.now - start >= .milliseconds(250))
-        #expect(await producer.shutdown(timeout: .milliseconds(100)).count == 5)
-        #expect(calls.load(ordering: .relaxed) == 0)
-    }
-
     @Test("per-message errors come back typed: too large, unknown partition, empty topic", arguments: TestEnvironment.all)
     func perMessageErrors(broker: TestBroker) async throws {
         let producer = try KafkaProducer(configuration: broker.configuration(), options: .init(logHandler: KafkaLog.none))
@@ -525,13 +498,3 @@ final class LogLines: @unchecked Sendable {
     var handler: KafkaLogHandler { { [self] in append($0.description) } }
 }
 
-/// The blocking forms, which async code may not call directly.
-private func blockingProduce(_ producer: KafkaProducer, _ message: KafkaProducerMessage) throws {
-    try producer.produce(message)
-}
-
-private func blockingSend(
-    _ producer: KafkaProducer, _ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void
-) throws {
-    try producer.send(message, onDelivery: onDelivery)
-}

@@ -34,7 +34,8 @@ public final class KafkaProducer: Sendable {
         /// leaves the stream off.
         public var deliveryReportBufferSize: Int?
         /// Receives the report of every `produce(_:)` message, on the SDK's delivery thread,
-        /// inside a `produce(_:)` call that serves ready reports, or on the thread of a
+        /// inside a blocking `produce(_:)` or `send(_:onDelivery:)` call that serves ready
+        /// reports, or on the thread of a
         /// ``flush(timeout:)``, ``shutdown(timeout:)``, ``commitTransaction(timeout:)`` or
         /// ``abortTransaction(timeout:)`` (librdkafka serves reports while they wait),
         /// like librdkafka's `dr_msg_cb`: keep it short. No allocation per message. Never called
@@ -210,8 +211,10 @@ public final class KafkaProducer: Sendable {
 
     /// Sends `message`; `onDelivery` receives its report (check ``DeliveryReport/error``).
     ///
-    /// `onDelivery` runs on the SDK's delivery thread (or inside a `produce(_:)` call that
-    /// serves ready reports): keep it short and do not block in it.
+    /// `onDelivery` runs on the SDK's delivery thread, or on a thread inside a blocking
+    /// `produce(_:)` or `send(_:onDelivery:)` call, which now and then serves ready reports (as
+    /// `rd_kafka_poll` does in C: reports freed on the thread that made the messages spare
+    /// glibc's arena lock); never two at once. Keep it short and do not block in it.
     /// Blocks the calling thread while librdkafka's queue is full (up to
     /// ``Options/queueFullTimeout``), so it is not for async code: there, the async overload
     /// waits without blocking.
@@ -224,13 +227,15 @@ public final class KafkaProducer: Sendable {
         let result = core.enqueue(message, opaque: pending.toOpaque())
         guard case .enqueued = result else {
             do throws(KafkaError) {
-                try enqueueAfterRefusal(message, opaque: pending.toOpaque(), seen: seen, result: result, servesReports: false)
+                try enqueueAfterRefusal(message, opaque: pending.toOpaque(), seen: seen, result: result, servesReports: true)
             } catch {
                 pending.release()
                 throw error
             }
             return
         }
+        // As produce(_:) does (the same counter): serve ready reports on this thread now and then.
+        if core.makeID() & 1023 == 0 { core.serveInline(timeoutMs: 0) }
     }
 
     /// Sends `message`; `onDelivery` receives its report, as the synchronous overload does, but

@@ -1,0 +1,88 @@
+import Foundation
+import RdKafka
+import RdKafkaTesting
+import Synchronization
+import Testing
+
+@Suite("Send paths: where reports are served, what a refused send does")
+struct SendPathTests {
+    @Test("blocking callback sends serve reports on the sending thread now and then, one callback at a time, each once",
+          arguments: [TestEnvironment.mock].compactMap { $0 })
+    func blockingCallbackSendsServeInline(broker: TestBroker) async throws {
+        let producer = try KafkaProducer(configuration: broker.configuration())
+        let topic = uniqueTopic("inline")
+        let count = 50_000
+        let senderName = "blocking-sender"
+        let inside = Atomic<Int>(0)
+        let overlaps = Atomic<Int>(0)
+        let seen = Locked<(calls: [Int], onSender: Int)>((Array(repeating: 0, count: count), 0))
+        let failures = Locked<[String]>([])
+        let done = DispatchGroup()
+        done.enter()
+        Thread.detachNewThread {
+            defer { done.leave() }
+            Thread.current.name = senderName
+            for i in 0..<count {
+                do {
+                    try blockingSend(producer, KafkaProducerMessage(topic: topic, value: KafkaPayload("\(i)"))) { report in
+                        if inside.add(1, ordering: .sequentiallyConsistent).newValue != 1 { overlaps.add(1, ordering: .relaxed) }
+                        let onSender = Thread.current.name == senderName
+                        seen.withLock {
+                            $0.calls[i] += report.error == nil ? 1 : 1_000
+                            if onSender { $0.onSender += 1 }
+                        }
+                        inside.subtract(1, ordering: .sequentiallyConsistent)
+                    }
+                } catch {
+                    failures.withLock { $0.append("\(error)") }
+                    return
+                }
+            }
+        }
+        await withCheckedContinuation { finished in done.notify(queue: .global()) { finished.resume() } }
+        try await producer.flush()
+        #expect(failures.withLock { $0 }.isEmpty)
+        #expect(overlaps.load(ordering: .relaxed) == 0)
+        #expect(seen.withLock { $0.calls }.allSatisfy { $0 == 1 }, "a report missing, failed or delivered twice")
+        #expect(seen.withLock { $0.onSender } > 0, "no callback ran on the sending thread")
+        _ = await producer.shutdown()
+    }
+
+    @Test("every form of send fails with _QUEUE_FULL after queueFullTimeout when the queue never drains, and calls no callback",
+          arguments: ["produce", "async produce", "callback", "async callback"])
+    func queueFullTimesOutInEveryForm(form: String) async throws {
+        var config = unreachableConfiguration()
+        config.queueBufferingMaxMessages = 5
+        let producer = try KafkaProducer(configuration: config, options: .init(queueFullTimeout: .milliseconds(300), logHandler: KafkaLog.none))
+        for _ in 0..<5 { try await producer.produce(KafkaProducerMessage(topic: "t", value: "x")) }
+        let message = KafkaProducerMessage(topic: "t", value: "y")
+        let calls = Atomic<Int>(0)
+        let onDelivery: @Sendable (DeliveryReport) -> Void = { _ in calls.add(1, ordering: .relaxed) }
+        let start = ContinuousClock.now
+        do {
+            switch form {
+            case "produce": try blockingProduce(producer, message)
+            case "async produce": try await producer.produce(message)
+            case "callback": try blockingSend(producer, message, onDelivery: onDelivery)
+            default: try await producer.send(message, onDelivery: onDelivery)
+            }
+            Issue.record("\(form) was accepted by a full queue")
+        } catch let error as KafkaError {
+            #expect(error.code == .queueFull)
+        }
+        #expect(ContinuousClock.now - start >= .milliseconds(250))
+        #expect(await producer.shutdown(timeout: .milliseconds(100)).count == 5)
+        #expect(calls.load(ordering: .relaxed) == 0)
+    }
+}
+
+/// The blocking forms, which async code may not call directly.
+private func blockingProduce(_ producer: KafkaProducer, _ message: KafkaProducerMessage) throws {
+    try producer.produce(message)
+}
+
+private func blockingSend(
+    _ producer: KafkaProducer, _ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void
+) throws {
+    try producer.send(message, onDelivery: onDelivery)
+}
