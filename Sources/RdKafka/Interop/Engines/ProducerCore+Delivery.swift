@@ -68,7 +68,6 @@ extension ProducerCore {
         defer { servingThread.withLock { $0 = nil } }
         pollBusy.store(true, ordering: .sequentiallyConsistent)
         let result = body()
-        reportDelivered()
         if let reports, !streamed.isEmpty {
             reports.append(&streamed)
         }
@@ -156,13 +155,6 @@ extension ProducerCore {
         }
         deliveryHandler._withUnsafeGuaranteedRef { $0.call(report) }
         if reports != nil { streamed.append(report) }
-    }
-
-    /// Hands the stream its batch once it is full; under `serveLock`.
-    private func reportDelivered() {
-        if let reports, streamed.count >= Self.streamBatch {
-            reports.append(&streamed)
-        }
     }
 
     private func deliveryError(_ code: rd_kafka_resp_err_t) -> KafkaError {
