@@ -497,4 +497,3 @@ final class LogLines: @unchecked Sendable {
     var text: String { lines.joined(separator: "\n") }
     var handler: KafkaLogHandler { { [self] in append($0.description) } }
 }
-

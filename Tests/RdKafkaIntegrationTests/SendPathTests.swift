@@ -4,28 +4,39 @@ import RdKafkaTesting
 import Synchronization
 import Testing
 
-@Suite("Send paths: where reports are served, what a refused send does")
+@Suite("Send paths: where reports are served, what a refused send does", .serialized, .timeLimit(.minutes(2 * TestEnvironment.slowdown)))
 struct SendPathTests {
     @Test("blocking callback sends serve reports on the sending thread now and then, one callback at a time, each once",
           arguments: [TestEnvironment.mock].compactMap { $0 })
     func blockingCallbackSendsServeInline(broker: TestBroker) async throws {
-        let producer = try KafkaProducer(configuration: broker.configuration())
+        // A small queue: the sender also meets it full, where it serves while it waits.
+        var config = broker.configuration()
+        config.queueBufferingMaxMessages = 1_000
+        let producer = try KafkaProducer(configuration: config)
         let topic = uniqueTopic("inline")
-        let count = 50_000
+        // Sends in rounds until a callback has run on the sender: whether one does within a
+        // given number of sends depends on timing (the delivery thread may get there first).
+        let limit = 1_000_000
+        let sent = Atomic<Int>(0)
         let senderName = "blocking-sender"
         let inside = Atomic<Int>(0)
         let overlaps = Atomic<Int>(0)
-        let seen = Locked<(calls: [Int], onSender: Int)>((Array(repeating: 0, count: count), 0))
+        let seen = Locked<(calls: [Int], onSender: Int)>((Array(repeating: 0, count: limit), 0))
         let failures = Locked<[String]>([])
         let done = DispatchGroup()
         done.enter()
         Thread.detachNewThread {
             defer { done.leave() }
             Thread.current.name = senderName
-            for i in 0..<count {
+            for i in 0..<limit {
+                if i % 10_000 == 0, i > 0, seen.withLock({ $0.onSender }) > 0 { break }
+                sent.store(i + 1, ordering: .relaxed)
                 do {
                     try blockingSend(producer, KafkaProducerMessage(topic: topic, value: KafkaPayload("\(i)"))) { report in
                         if inside.add(1, ordering: .sequentiallyConsistent).newValue != 1 { overlaps.add(1, ordering: .relaxed) }
+                        // A slow callback (2 us), so that two threads serving at once would overlap in it.
+                        let until = ContinuousClock.now + .microseconds(2)
+                        while ContinuousClock.now < until {}
                         let onSender = Thread.current.name == senderName
                         seen.withLock {
                             $0.calls[i] += report.error == nil ? 1 : 1_000
@@ -43,7 +54,8 @@ struct SendPathTests {
         try await producer.flush()
         #expect(failures.withLock { $0 }.isEmpty)
         #expect(overlaps.load(ordering: .relaxed) == 0)
-        #expect(seen.withLock { $0.calls }.allSatisfy { $0 == 1 }, "a report missing, failed or delivered twice")
+        let count = sent.load(ordering: .relaxed)
+        #expect(seen.withLock { $0.calls[..<count] }.allSatisfy { $0 == 1 }, "a report missing, failed or delivered twice")
         #expect(seen.withLock { $0.onSender } > 0, "no callback ran on the sending thread")
         _ = await producer.shutdown()
     }

@@ -211,13 +211,15 @@ public final class KafkaProducer: Sendable {
 
     /// Sends `message`; `onDelivery` receives its report (check ``DeliveryReport/error``).
     ///
-    /// `onDelivery` runs on the SDK's delivery thread, or on a thread inside a blocking
-    /// `produce(_:)` or `send(_:onDelivery:)` call, which now and then serves ready reports (as
-    /// `rd_kafka_poll` does in C: reports freed on the thread that made the messages spare
-    /// glibc's arena lock); never two at once. Keep it short and do not block in it.
+    /// `onDelivery` runs where reports are served, never two at once: on the SDK's delivery
+    /// thread; inside a blocking `produce(_:)` or `send(_:onDelivery:)` call, which serves
+    /// ready reports now and then and while the queue is full (as a C loop calling
+    /// `rd_kafka_poll` does); or on the thread of a ``flush(timeout:)``, ``shutdown(timeout:)``,
+    /// ``commitTransaction(timeout:)`` or ``abortTransaction(timeout:)``. Keep it short, do not
+    /// block in it, and do not call this while holding a lock that a callback or handler takes.
     /// Blocks the calling thread while librdkafka's queue is full (up to
     /// ``Options/queueFullTimeout``), so it is not for async code: there, the async overload
-    /// waits without blocking.
+    /// waits without blocking and serves nothing.
     /// - Throws: `KafkaError` when the message cannot be enqueued (then `onDelivery` is not
     ///   called).
     @available(*, noasync, message: "blocks while the queue is full; use the async send(_:onDelivery:)")
@@ -227,7 +229,7 @@ public final class KafkaProducer: Sendable {
         let result = core.enqueue(message, opaque: pending.toOpaque())
         guard case .enqueued = result else {
             do throws(KafkaError) {
-                try enqueueAfterRefusal(message, opaque: pending.toOpaque(), seen: seen, result: result, servesReports: true)
+                try enqueueAfterRefusal(message, opaque: pending.toOpaque(), seen: seen, result: result)
             } catch {
                 pending.release()
                 throw error
@@ -274,7 +276,7 @@ public final class KafkaProducer: Sendable {
         let seen = core.room.current
         let result = core.enqueue(message, opaque: opaque)
         guard case .enqueued = result else {
-            try enqueueAfterRefusal(message, opaque: opaque, seen: seen, result: result, servesReports: true)
+            try enqueueAfterRefusal(message, opaque: opaque, seen: seen, result: result)
             return id
         }
         // Like a C producer's rd_kafka_poll: serve ready reports on this thread now and then,
@@ -283,29 +285,26 @@ public final class KafkaProducer: Sendable {
         return id
     }
 
-    /// The rest of a send once librdkafka refused the message: an error, or a full queue to wait
-    /// on (up to ``Options/queueFullTimeout``), serving reports meanwhile when `servesReports`.
+    /// The rest of a blocking send once librdkafka refused the message: an error, or a full
+    /// queue to wait on (up to ``Options/queueFullTimeout``), serving reports meanwhile.
     /// Kept apart so that the common path stays small and holds no deadline (a resilient
     /// `ContinuousClock.Instant?` in the frame costs value-witness calls per message).
     @inline(never)
     private func enqueueAfterRefusal(
-        _ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, seen: UInt64, result: ProducerCore.EnqueueResult,
-        servesReports: Bool
+        _ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, seen: UInt64, result: ProducerCore.EnqueueResult
     ) throws(KafkaError) {
         var result = result
         var seen = seen
         var deadline: ContinuousClock.Instant?
         while try !settle(result, message, deadline: &deadline) {
             // Queue full: serve reports here (room comes from them), or wait for the thread that does.
-            if !(servesReports && core.serveInline(timeoutMs: 100)) {
-                core.room.waitBlocking(after: seen, until: deadline ?? .now)
-            }
+            if !core.serveInline(timeoutMs: 100) { core.room.waitBlocking(after: seen, until: deadline ?? .now) }
             seen = core.room.current
             result = core.enqueue(message, opaque: opaque)
         }
     }
 
-    /// ``enqueueAfterRefusal(_:opaque:seen:result:servesReports:)`` for async callers: waits for
+    /// ``enqueueAfterRefusal(_:opaque:seen:result:)`` for async callers: waits for
     /// room without blocking a thread; `CancellationError` when the task is cancelled meanwhile.
     @inline(never)
     private func enqueueAfterRefusal(

@@ -158,7 +158,7 @@ final class ProducerCore: @unchecked Sendable {
     // MARK: Enqueue (hot path: no lock, no allocation beyond librdkafka's own)
 
     /// A fresh message id, unique in this producer and rising. Ids also pace the inline serving
-    /// of fire-and-forget reports (every 1024th message).
+    /// of blocking `produce` and callback sends (every 1024th call), which take one each.
     @inline(__always)
     func makeID() -> UInt64 { nextID.wrappingAdd(1, ordering: .relaxed).oldValue }
 
