@@ -45,13 +45,15 @@ enum CloseOutcome: Sendable {
     /// end, `timeout`, the awaiting task's cancellation. The close goes on after the other two.
     static func race(timeout: Duration, _ start: @escaping @Sendable (@escaping @Sendable (KafkaError?) -> Void) -> Void) async -> CloseOutcome {
         let first = FirstOf<CloseOutcome>()
+        // Started before the await, not inside the continuation's closure: a close that ended
+        // while that closure still ran resumed the task before it had suspended, which
+        // ThreadSanitizer reported as a race on the task's frame. An end that comes first is
+        // kept by `first` and resumes the task at install.
+        start { first.resolve(.closed($0)) }
+        let wait = DispatchTimeInterval.milliseconds(Int(timeout.clampedMilliseconds))
+        DispatchQueue.global().asyncAfter(deadline: .now() + wait) { first.resolve(.timedOut) }
         return await withTaskCancellationHandler {
-            await withUnsafeContinuation { (continuation: UnsafeContinuation<CloseOutcome, Never>) in
-                first.install(continuation)
-                start { first.resolve(.closed($0)) }
-                let wait = DispatchTimeInterval.milliseconds(Int(timeout.clampedMilliseconds))
-                DispatchQueue.global().asyncAfter(deadline: .now() + wait) { first.resolve(.timedOut) }
-            }
+            await withUnsafeContinuation { first.install($0) }
         } onCancel: {
             first.resolve(.cancelled)
         }
