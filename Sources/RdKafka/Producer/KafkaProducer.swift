@@ -170,7 +170,7 @@ public final class KafkaProducer: Sendable {
 
     /// One attempt of an awaited send: its report, or `.retry` when the queue was full.
     @inline(__always)
-    private func deliver(_ message: KafkaProducerMessage) async throws -> PendingDelivery.Outcome {
+    func deliver(_ message: KafkaProducerMessage) async throws -> PendingDelivery.Outcome {
         let core = self.core
         // No checkCancellation first: a cancelled task's handler runs before the operation,
         // and `install` then refuses.
@@ -192,20 +192,6 @@ public final class KafkaProducer: Sendable {
             }
         } onCancel: {
             pending.cancel()
-        }
-    }
-
-    /// The rest of `send(_:)` once the queue was full: wait for room and try again, up to
-    /// ``Options/queueFullTimeout``. Kept apart so the common path holds no deadline.
-    @inline(never)
-    private func sendAfterRefusal(_ message: KafkaProducerMessage, seen: UInt64) async throws -> DeliveryReport {
-        var seen = seen
-        var deadline: ContinuousClock.Instant?
-        while true {
-            _ = try settle(.queueFull, message, deadline: &deadline)
-            try await core.room.wait(after: seen)
-            seen = core.room.current
-            if case .report(let report) = try await deliver(message) { return report }
         }
     }
 
@@ -285,41 +271,6 @@ public final class KafkaProducer: Sendable {
         return id
     }
 
-    /// The rest of a blocking send once librdkafka refused the message: an error, or a full
-    /// queue to wait on (up to ``Options/queueFullTimeout``), serving reports meanwhile.
-    /// Kept apart so that the common path stays small and holds no deadline (a resilient
-    /// `ContinuousClock.Instant?` in the frame costs value-witness calls per message).
-    @inline(never)
-    private func enqueueAfterRefusal(
-        _ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, seen: UInt64, result: ProducerCore.EnqueueResult
-    ) throws(KafkaError) {
-        var result = result
-        var seen = seen
-        var deadline: ContinuousClock.Instant?
-        while try !settle(result, message, deadline: &deadline) {
-            // Queue full: serve reports here (room comes from them), or wait for the thread that does.
-            if !core.serveInline(timeoutMs: 100) { core.room.waitBlocking(after: seen, until: deadline ?? .now) }
-            seen = core.room.current
-            result = core.enqueue(message, opaque: opaque)
-        }
-    }
-
-    /// ``enqueueAfterRefusal(_:opaque:seen:result:)`` for async callers: waits for
-    /// room without blocking a thread; `CancellationError` when the task is cancelled meanwhile.
-    @inline(never)
-    private func enqueueAfterRefusal(
-        _ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer?, seen: UInt64, result: ProducerCore.EnqueueResult
-    ) async throws {
-        var result = result
-        var seen = seen
-        var deadline: ContinuousClock.Instant?
-        while try !settle(result, message, deadline: &deadline) {
-            try await core.room.wait(after: seen)
-            seen = core.room.current
-            result = core.enqueue(message, opaque: opaque)
-        }
-    }
-
     /// Enqueues `message` without waiting for its delivery, as the synchronous overload does,
     /// but waits for room in a full queue without blocking a thread.
     /// - Throws: `KafkaError` as the synchronous overload; `CancellationError` when the task is
@@ -343,7 +294,7 @@ public final class KafkaProducer: Sendable {
 
     /// What an enqueue's `result` means: `true` when enqueued, `false` when the queue is full and
     /// the wait for room may go on (the deadline starts at the first refusal), else the error.
-    private func settle(
+    func settle(
         _ result: ProducerCore.EnqueueResult, _ message: KafkaProducerMessage, deadline: inout ContinuousClock.Instant?
     ) throws(KafkaError) -> Bool {
         switch result {
