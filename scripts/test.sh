@@ -48,6 +48,7 @@ summary() {  # log, label
 }
 logs="$ROOT/.build/test-logs"
 mkdir -p "$logs"
+rm -f "$logs"/*.log  # a recap must not list an earlier run's failures
 timeout --signal=INT --kill-after=30 "${SWIFT_TEST_TIMEOUT:-3600}" swift test "$@" 2>&1 | tee "$logs/system.log"
 rc=${PIPESTATUS[0]}
 echo "make test: swift test exited $rc"
@@ -71,16 +72,25 @@ fi
 # the same brokers. SKIP_PORTAL=1 skips both.
 if [ "${SKIP_PORTAL:-0}" != 1 ]; then
     (cd "$ROOT/Integrations" && swift build --build-tests && \
-        timeout --signal=INT --kill-after=30 900 swift test --no-parallel)
-    integrations=$?
+        timeout --signal=INT --kill-after=30 900 swift test --no-parallel) 2>&1 | tee "$logs/integrations.log"
+    integrations=${PIPESTATUS[0]}
     echo "make test: Integrations swift test exited $integrations"
     [ $rc -eq 0 ] && rc=$integrations
 fi
 if [ "${SKIP_PORTAL:-0}" != 1 ]; then
     (cd "$ROOT/Examples/ProductPortal" && swift build --build-tests && \
-        timeout --signal=INT --kill-after=30 900 swift test --no-parallel)
-    portal=$?
+        timeout --signal=INT --kill-after=30 900 swift test --no-parallel) 2>&1 | tee "$logs/portal.log"
+    portal=${PIPESTATUS[0]}
     echo "make test: Examples/ProductPortal swift test exited $portal"
     [ $rc -eq 0 ] && rc=$portal
+fi
+# The failures again, last: a CI log shows only its tail.
+if [ $rc -ne 0 ]; then
+    echo "make test: failed (exit $rc); what failed, per log in $logs:"
+    for log in system newer integrations portal; do
+        [ -f "$logs/$log.log" ] || continue
+        grep -aE '✘|error:|fatal error|Fatal error|timed out|exited with signal|Test run with .* failed' "$logs/$log.log" \
+            | grep -av 'passed after' | head -n 12 | sed "s/^/  $log: /"
+    done
 fi
 exit $rc
