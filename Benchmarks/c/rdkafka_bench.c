@@ -7,7 +7,7 @@
  *
  * Usage:
  *   rdkafka_bench produce -b BROKERS -t TOPIC -n N -s SIZE [-p ua|rr|PART]
- *                         [--by-name] [--classic] [--events] [--thread]
+ *                         [--by-name] [--classic] [--events] [--thread] [--callback]
  *                         [--inflight K] [-X key=value ...]
  *   rdkafka_bench consume -b BROKERS -t TOPIC -n N [-g GROUP] [--single]
  *                         [-X key=value ...]
@@ -64,6 +64,8 @@ typedef struct {
         int classic; /* produce: rd_kafka_produce() instead of rd_kafka_producev() */
         int events; /* produce: delivery reports as events, as the SDK takes them */
         int thread; /* produce: the loop on a thread of its own, not main (as in a Swift app) */
+        int callback; /* produce: a per-message callback record (malloc'd, freed in dr_msg_cb),
+                         as an app calling back per message keeps one (the SDK's callback send) */
         long long inflight; /* produce: at most K messages without a report; a new one when one
                                completes (the pattern of K tasks each awaiting its send) */
         int xcnt;
@@ -79,7 +81,7 @@ static void usage(void) {
         fprintf(stderr,
                 "usage:\n"
                 "  rdkafka_bench produce -b BROKERS -t TOPIC -n N -s SIZE "
-                "[-p ua|rr|PART] [--by-name] [--classic] [--events] [--thread] [--inflight K] [-X k=v ...]\n"
+                "[-p ua|rr|PART] [--by-name] [--classic] [--events] [--thread] [--callback] [--inflight K] [-X k=v ...]\n"
                 "  rdkafka_bench consume -b BROKERS -t TOPIC -n N [-g GROUP] "
                 "[--single] [-X k=v ...]\n"
                 "  rdkafka_bench latency -b BROKERS -t TOPIC -n N -s SIZE "
@@ -116,6 +118,10 @@ static void parse_args(int argc, char **argv) {
                 }
                 if (!strcmp(a, "--thread")) {
                         O.thread = 1;
+                        continue;
+                }
+                if (!strcmp(a, "--callback")) {
+                        O.callback = 1;
                         continue;
                 }
                 if (!v)
@@ -334,11 +340,29 @@ typedef struct {
         int first_err_logged;
 } dr_state_t;
 
+/* --callback: what a send with its own completion callback carries. */
+typedef struct {
+        void (*fn)(const rd_kafka_message_t *m, void *ctx);
+        void *ctx;
+} callback_t;
+
+static void count_report(const rd_kafka_message_t *m, void *ctx);
+
 /* Called from rd_kafka_poll()/rd_kafka_flush() on the producing thread. */
 static void dr_msg_cb(rd_kafka_t *rk, const rd_kafka_message_t *m,
                       void *opaque) {
-        dr_state_t *st = (dr_state_t *)opaque;
         (void)rk;
+        if (O.callback) {
+                callback_t *cb = (callback_t *)m->_private;
+                cb->fn(m, cb->ctx);
+                free(cb);
+                return;
+        }
+        count_report(m, opaque);
+}
+
+static void count_report(const rd_kafka_message_t *m, void *ctx) {
+        dr_state_t *st = (dr_state_t *)ctx;
         if (m->err) {
                 st->failed++;
                 if (!st->first_err_logged) {
@@ -448,7 +472,18 @@ static int run_produce(void) {
                             RD_KAFKA_V_VALUE(payload, (size_t)O.size),
                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                             RD_KAFKA_V_END);
-                else
+                else if (O.callback) {
+                        callback_t *cb = malloc(sizeof(*cb));
+                        cb->fn         = count_report;
+                        cb->ctx        = &st;
+                        err            = rd_kafka_producev(
+                            rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(part),
+                            RD_KAFKA_V_VALUE(payload, (size_t)O.size),
+                            RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                            RD_KAFKA_V_OPAQUE(cb), RD_KAFKA_V_END);
+                        if (err)
+                                free(cb);
+                } else
                         err = rd_kafka_producev(
                             rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_PARTITION(part),
                             RD_KAFKA_V_VALUE(payload, (size_t)O.size),

@@ -9,9 +9,10 @@ import Foundation
 extension ConsumerCore {
     var rk: OpaquePointer { handle.pointer }
 
-    private func check(_ code: rd_kafka_resp_err_t, _ what: String) throws(KafkaError) {
+    /// `what` is built only on failure: describing an assignment cost more than assigning it.
+    private func check(_ code: rd_kafka_resp_err_t, _ what: @autoclosure () -> String) throws(KafkaError) {
         guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
-        throw Interop.error(code, "\(what): \(Interop.errorText(Int32(code.rawValue)))")
+        throw Interop.error(code, "\(what()): \(Interop.errorText(Int32(code.rawValue)))")
     }
 
     private func checkPartitions(_ list: NativePartitionList, _ what: String) throws(KafkaError) {

@@ -15,7 +15,9 @@ final class PendingDelivery: @unchecked Sendable {
     }
     typealias Continuation = UnsafeContinuation<Outcome, any Error>
 
-    private let callback: (@Sendable (DeliveryReport) -> Void)?
+    /// Not optional: calling an optional closure copied it (a retain and release a report).
+    private let callback: @Sendable (DeliveryReport) -> Void
+    private let isAwaited: Bool
     private var continuation: Continuation?
     private let state = Atomic<Int>(State.new)
 
@@ -26,12 +28,16 @@ final class PendingDelivery: @unchecked Sendable {
     /// A callback send.
     init(callback: @escaping @Sendable (DeliveryReport) -> Void) {
         self.callback = callback
+        isAwaited = false
     }
 
     /// An awaited send: ``install(_:)`` the continuation before handing the message over.
     init() {
-        self.callback = nil
+        callback = Self.noCallback
+        isAwaited = true
     }
+
+    private static let noCallback: @Sendable (DeliveryReport) -> Void = { _ in }
 
     /// Keeps the continuation of an awaited send; `false` (after resuming it with
     /// `CancellationError`) when the task was cancelled first: do not enqueue.
@@ -76,7 +82,7 @@ final class PendingDelivery: @unchecked Sendable {
     /// Delivers the report to the callback (lent, not copied) or the waiting task; `false` when
     /// the awaited send was cancelled (the report is then the producer's to pass on).
     func complete(_ report: inout DeliveryReport) -> Bool {
-        if let callback {
+        if !isAwaited {
             callback(report)
             return true
         }

@@ -52,24 +52,29 @@ final class MessageBatch: @unchecked Sendable {
         var kept = 0
         var runs: [Run] = []
         var topics: [OpaquePointer: String] = [:]
+        // The run being read stays out of the array until the partition changes: updating it
+        // there cost a uniqueness and a bounds check per message. Partition -1: no run yet.
+        var run = Run(rkt: nil, partition: -1, end: 0, next: -1)
         for i in 0..<count {
             guard let message = buffer[i] else { continue }
-            let m = message.pointee
-            guard m.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
+            guard message.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR else {
                 onError(message)
                 continue
             }
             buffer[kept] = message
             kept += 1
-            if let last = runs.indices.last, runs[last].rkt == m.rkt, runs[last].partition == m.partition {
-                runs[last].end = kept
-                runs[last].next = max(runs[last].next, m.offset + 1)
+            let rkt = message.pointee.rkt, partition = message.pointee.partition, next = message.pointee.offset + 1
+            if run.rkt == rkt, run.partition == partition {
+                run.end = kept
+                run.next = max(run.next, next)
             } else {
+                if run.end > 0 { runs.append(run) }
                 // Runs of one topic are the norm: hash only when the partition changes.
-                if let rkt = m.rkt, topics[rkt] == nil { topics[rkt] = String(cString: rd_kafka_topic_name(rkt)) }
-                runs.append(Run(rkt: m.rkt, partition: m.partition, end: kept, next: m.offset + 1))
+                if let rkt, topics[rkt] == nil { topics[rkt] = String(cString: rd_kafka_topic_name(rkt)) }
+                run = Run(rkt: rkt, partition: partition, end: kept, next: next)
             }
         }
+        if run.end > 0 { runs.append(run) }
         guard kept > 0 else { return nil }
         let owned = UnsafeMutablePointer<UnsafeMutablePointer<rd_kafka_message_t>?>.allocate(capacity: kept)
         owned.update(from: buffer, count: kept)
