@@ -10,8 +10,14 @@ import Foundation
 @usableFromInline
 final class DeliveryReportBuffer: @unchecked Sendable {
     private let condition = Condition()
-    private var items: [DeliveryReport] = []
+    /// Batches as the delivery thread handed them over, oldest first; the first is read from
+    /// `head`. Whole batches move in and out, so a report is not copied on the way.
+    private var chunks: [[DeliveryReport]] = []
     private var head = 0
+    /// Reports in `chunks` not yet taken.
+    private var buffered = 0
+    /// Emptied batches, handed back to the delivery thread so that it need not allocate.
+    private var spare: [[DeliveryReport]] = []
     /// Iterators waiting for a report, first come first served: each report goes to exactly one.
     private var waiters: [(ticket: UInt64, continuation: UnsafeContinuation<DeliveryReport?, Never>)] = []
     private var nextTicket: UInt64 = 0
@@ -23,13 +29,14 @@ final class DeliveryReportBuffer: @unchecked Sendable {
 
     init(capacity: Int) { self.capacity = capacity }
 
-    /// Called by the delivery thread with one batch of reports; leaves `reports` empty. When
-    /// the buffer is empty and nobody waits, the two arrays trade storage: no report is copied.
+    /// Called by the delivery thread with one batch of reports; leaves `reports` empty (with
+    /// storage for the next batch). A batch that fits is moved in whole; one that does not (a
+    /// small capacity) goes in as it fits, copied.
     func append(_ reports: inout [DeliveryReport]) {
         var start = 0
         while start < reports.count {
             condition.lock()
-            while items.count - head >= capacity && !finished && waiters.isEmpty && !unbounded { condition.wait() }
+            while buffered >= capacity && !finished && waiters.isEmpty && !unbounded { condition.wait() }
             if finished {
                 condition.unlock()
                 break
@@ -41,32 +48,41 @@ final class DeliveryReportBuffer: @unchecked Sendable {
                 start += 1
             }
             let left = reports.count - start
-            let room = unbounded ? left : max(0, min(left, capacity - (items.count - head)))
-            if start == 0, room == left, head == items.count {
-                items.removeAll(keepingCapacity: true)
-                head = 0
-                swap(&items, &reports)
-            } else {
-                items.append(contentsOf: reports[start..<(start + room)])
+            let room = unbounded ? left : max(0, min(left, capacity - buffered))
+            // Iterators wait only while nothing is buffered: a batch that woke some goes in
+            // whole too, read from past the reports they got.
+            if left > 0, room == left, start == 0 || chunks.isEmpty {
+                if chunks.isEmpty { head = start }
+                var batch = spare.popLast() ?? []
+                swap(&batch, &reports)
+                // Room for a batch like this one: growing while the delivery thread fills it
+                // copied every report again.
+                reports.reserveCapacity(batch.count)
+                chunks.append(batch)
+                start = left
+            } else if room > 0 {
+                chunks.append(Array(reports[start..<(start + room)]))
                 start += room
             }
+            buffered += room
             condition.unlock()
             for (waiter, report) in woken { waiter.resume(returning: report) }
         }
         reports.removeAll(keepingCapacity: true)
     }
 
-    /// Moves every buffered report into `local`, which the iterator has emptied (trading
+    /// Moves the oldest buffered batch into `local`, which the iterator has emptied (trading
     /// storage, so the iterator takes no lock and copies nothing per report), and sets `index`
     /// to the one after the returned report; or waits for the next report.
     @usableFromInline
     func next(into local: inout [DeliveryReport], index: inout Int) async -> DeliveryReport? {
         condition.lock()
-        if head < items.count {
-            swap(&local, &items)
+        if buffered > 0 {
+            swap(&local, &chunks[0])
+            recycleFirstChunk()
             let first = local[head]
             index = head + 1
-            items.removeAll(keepingCapacity: true)
+            buffered -= local.count - head
             head = 0
             condition.broadcast()
             condition.unlock()
@@ -74,6 +90,15 @@ final class DeliveryReportBuffer: @unchecked Sendable {
         }
         condition.unlock()
         return await next()
+    }
+
+    /// Drops the first chunk, keeping its storage for the delivery thread. Under the lock.
+    private func recycleFirstChunk() {
+        var emptied = chunks.removeFirst()
+        if spare.count < 4 {
+            emptied.removeAll(keepingCapacity: true)
+            spare.append(emptied)
+        }
     }
 
     /// The next report, `nil` once the producer has shut down or when the task is cancelled.
@@ -85,11 +110,12 @@ final class DeliveryReportBuffer: @unchecked Sendable {
         return await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<DeliveryReport?, Never>) in
                 condition.lock()
-                if head < items.count {
-                    let item = items[head]
+                if buffered > 0 {
+                    let item = chunks[0][head]
                     head += 1
-                    if head == items.count {
-                        items.removeAll(keepingCapacity: true)
+                    buffered -= 1
+                    if head == chunks[0].count {
+                        recycleFirstChunk()
                         head = 0
                     }
                     condition.broadcast()
