@@ -55,9 +55,9 @@ final class DeliveryReportBuffer: @unchecked Sendable {
                 if chunks.isEmpty { head = start }
                 var batch = spare.popLast() ?? []
                 swap(&batch, &reports)
-                // Room for a batch like this one: growing while the delivery thread fills it
-                // copied every report again.
-                reports.reserveCapacity(batch.count)
+                // Room for a batch up to twice this one: growing while the delivery thread
+                // fills it copied every report again.
+                reports.reserveCapacity(2 * batch.count)
                 chunks.append(batch)
                 start = left
             } else if room > 0 {
