@@ -3,14 +3,20 @@ import Foundation
 import Testing
 
 /// The report stream's buffer on its own: batches in, reports out, each once and in order.
-@Suite("Delivery report buffer")
+@Suite("Delivery report buffer", .timeLimit(.minutes(1)))
 struct DeliveryReportBufferTests {
     private static func batch(_ ids: ClosedRange<UInt64>) -> [DeliveryReport] {
         ids.map { DeliveryReport(topic: "t", partition: 0, offset: Int64($0), timestamp: nil, latencyMicroseconds: nil, messageID: $0, error: nil) }
     }
 
-    /// Lets the reader tasks started before park in the buffer (nothing shows it: give them time).
-    private static func letReadersPark() async throws { try await Task.sleep(for: .milliseconds(200)) }
+    /// Waits until `count` readers wait in `buffer` for a report.
+    private static func waitForParkedReaders(_ count: Int, in buffer: DeliveryReportBuffer) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while buffer.state.waiting < count {
+            try #require(ContinuousClock.now < deadline, "\(count) readers never waited")
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
 
     @Test("a batch that wakes waiting readers goes in whole; what they did not take comes next, in order")
     func wokenBatchKeepsTheRest() async throws {
@@ -20,7 +26,7 @@ struct DeliveryReportBufferTests {
             var iterator = reports.makeAsyncIterator()
             return await iterator.next()?.messageID
         }
-        try await Self.letReadersPark()
+        try await Self.waitForParkedReaders(1, in: buffer)
         var incoming = Self.batch(1...5)
         buffer.append(&incoming)
         #expect(incoming.isEmpty)
@@ -46,7 +52,7 @@ struct DeliveryReportBufferTests {
                 return await iterator.next()?.messageID
             }
         }
-        try await Self.letReadersPark()
+        try await Self.waitForParkedReaders(2, in: buffer)
         var incoming = Self.batch(1...2)
         buffer.append(&incoming)
         var woken: [UInt64] = []
@@ -74,12 +80,31 @@ struct DeliveryReportBufferTests {
         writer.start()
         var iterator = reports.makeAsyncIterator()
         var ids: [UInt64] = []
+        var mostBuffered = 0
         for _ in 0..<100 {
             ids.append(await iterator.next()?.messageID ?? 0)
+            mostBuffered = max(mostBuffered, buffer.state.buffered)
             if ids.count % 17 == 0 { try await Task.sleep(for: .milliseconds(5)) }
         }
         #expect(ids == Array(1...100))
+        #expect(mostBuffered <= 3, "the buffer held more than its capacity")
         buffer.finish()
         #expect(await iterator.next() == nil)
+    }
+
+    @Test("many one-report batches queued before the reader comes are read in order, each once")
+    func manySmallBatches() async throws {
+        let buffer = DeliveryReportBuffer(capacity: 10_000)
+        for id in UInt64(1)...5_000 {
+            var incoming = Self.batch(id...id)
+            buffer.append(&incoming)
+        }
+        #expect(buffer.state.buffered == 5_000)
+        var iterator = DeliveryReports(buffer: buffer).makeAsyncIterator()
+        var ids: [UInt64] = []
+        for _ in 0..<5_000 { ids.append(await iterator.next()?.messageID ?? 0) }
+        #expect(ids == Array(1...5_000))
+        #expect(buffer.state.buffered == 0)
+        buffer.finish()
     }
 }

@@ -10,9 +10,11 @@ import Foundation
 @usableFromInline
 final class DeliveryReportBuffer: @unchecked Sendable {
     private let condition = Condition()
-    /// Batches as the delivery thread handed them over, oldest first; the first is read from
-    /// `head`. Whole batches move in and out, so a report is not copied on the way.
+    /// Batches as the delivery thread handed them over, oldest first from `firstChunk` on (the
+    /// ones before are taken, dropped in bulk now and then); the first is read from `head`.
+    /// Whole batches move in and out, so a report is not copied on the way.
     private var chunks: [[DeliveryReport]] = []
+    private var firstChunk = 0
     private var head = 0
     /// Reports in `chunks` not yet taken.
     private var buffered = 0
@@ -51,8 +53,8 @@ final class DeliveryReportBuffer: @unchecked Sendable {
             let room = unbounded ? left : max(0, min(left, capacity - buffered))
             // Iterators wait only while nothing is buffered: a batch that woke some goes in
             // whole too, read from past the reports they got.
-            if left > 0, room == left, start == 0 || chunks.isEmpty {
-                if chunks.isEmpty { head = start }
+            if left > 0, room == left, start == 0 || firstChunk == chunks.count {
+                if firstChunk == chunks.count { head = start }
                 var batch = spare.popLast() ?? []
                 swap(&batch, &reports)
                 // Room for a batch up to twice this one: growing while the delivery thread
@@ -78,7 +80,7 @@ final class DeliveryReportBuffer: @unchecked Sendable {
     func next(into local: inout [DeliveryReport], index: inout Int) async -> DeliveryReport? {
         condition.lock()
         if buffered > 0 {
-            swap(&local, &chunks[0])
+            swap(&local, &chunks[firstChunk])
             recycleFirstChunk()
             let first = local[head]
             index = head + 1
@@ -94,11 +96,28 @@ final class DeliveryReportBuffer: @unchecked Sendable {
 
     /// Drops the first chunk, keeping its storage for the delivery thread. Under the lock.
     private func recycleFirstChunk() {
-        var emptied = chunks.removeFirst()
-        if spare.count < 4 {
+        var emptied: [DeliveryReport] = []
+        swap(&emptied, &chunks[firstChunk])
+        firstChunk += 1
+        if firstChunk == chunks.count {
+            chunks.removeAll(keepingCapacity: true)
+            firstChunk = 0
+        } else if firstChunk >= 64, 2 * firstChunk >= chunks.count {
+            // Shifting the unread chunks down only now and then keeps a take O(1) on average.
+            chunks.removeFirst(firstChunk)
+            firstChunk = 0
+        }
+        if spare.count < 2 {
             emptied.removeAll(keepingCapacity: true)
             spare.append(emptied)
         }
+    }
+
+    /// For tests: iterators waiting for a report, and reports buffered.
+    var state: (waiting: Int, buffered: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (waiters.count, buffered)
     }
 
     /// The next report, `nil` once the producer has shut down or when the task is cancelled.
@@ -111,10 +130,10 @@ final class DeliveryReportBuffer: @unchecked Sendable {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<DeliveryReport?, Never>) in
                 condition.lock()
                 if buffered > 0 {
-                    let item = chunks[0][head]
+                    let item = chunks[firstChunk][head]
                     head += 1
                     buffered -= 1
-                    if head == chunks[0].count {
+                    if head == chunks[firstChunk].count {
                         recycleFirstChunk()
                         head = 0
                     }
