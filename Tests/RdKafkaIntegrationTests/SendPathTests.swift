@@ -60,6 +60,44 @@ struct SendPathTests {
         _ = await producer.shutdown()
     }
 
+    @Test("a callback send calls its closure once with the message's report, then lets go of what the closure holds; a refused send lets go without calling",
+          arguments: [TestEnvironment.mock].compactMap { $0 })
+    func callbackSendReleasesItsClosure(broker: TestBroker) async throws {
+        let producer = try KafkaProducer(configuration: broker.configuration())
+        let topic = uniqueTopic("callback-release")
+        let reports = Locked<[DeliveryReport]>([])
+        weak var held: Held?
+        do {
+            let captured = Held()
+            held = captured
+            try await producer.send(KafkaProducerMessage(topic: topic, partition: 0, value: "x")) { report in
+                withExtendedLifetime(captured) { reports.withLock { $0.append(report) } }
+            }
+        }
+        try await producer.flush()
+        for _ in 0..<500 where held != nil || reports.withLock({ $0.isEmpty }) { try await Task.sleep(for: .milliseconds(10)) }
+        let delivered = reports.withLock { $0 }
+        #expect(delivered.count == 1)
+        #expect(delivered.first?.topic == topic)
+        #expect(delivered.first?.partition == 0)
+        #expect(delivered.first?.offset != nil && delivered.first?.error == nil)
+        #expect(delivered.first?.latencyMicroseconds != nil, "callback sends carry their latency")
+        #expect(held == nil, "the closure was kept after its report")
+
+        _ = await producer.shutdown()
+        do {
+            let captured = Held()
+            held = captured
+            #expect(throws: KafkaError.self) {
+                try blockingSend(producer, KafkaProducerMessage(topic: topic, value: "y")) { report in
+                    withExtendedLifetime(captured) { reports.withLock { $0.append(report) } }
+                }
+            }
+        }
+        #expect(held == nil, "a refused send kept its closure")
+        #expect(reports.withLock { $0.count } == 1, "a refused send called its closure")
+    }
+
     @Test("every form of send fails with _QUEUE_FULL after queueFullTimeout when the queue never drains, and calls no callback",
           arguments: ["produce", "async produce", "callback", "async callback"])
     func queueFullTimesOutInEveryForm(form: String) async throws {
@@ -98,3 +136,5 @@ private func blockingSend(
 ) throws {
     try producer.send(message, onDelivery: onDelivery)
 }
+
+private final class Held: Sendable {}

@@ -140,17 +140,26 @@ func produceLoop(
     var errors = 0
     var message = KafkaProducerMessage(topic: o.topic, value: payload)
     let cpu0 = threadCPUNs()
-    for _ in 0..<o.n {
-        message.partition = chooser.choose()
-        do {
-            if let onDelivery {
+    // Two loops: unwrapping the optional closure per message retained and released it.
+    if let onDelivery {
+        for _ in 0..<o.n {
+            message.partition = chooser.choose()
+            do {
                 try producer.send(message, onDelivery: onDelivery)
-            } else {
-                try producer.produce(message)
+            } catch {
+                if errors == 0 { log("produce failed: \(error)") }
+                errors += 1
             }
-        } catch {
-            if errors == 0 { log("produce failed: \(error)") }
-            errors += 1
+        }
+    } else {
+        for _ in 0..<o.n {
+            message.partition = chooser.choose()
+            do {
+                try producer.produce(message)
+            } catch {
+                if errors == 0 { log("produce failed: \(error)") }
+                errors += 1
+            }
         }
     }
     return (errors, threadCPUNs() - cpu0)

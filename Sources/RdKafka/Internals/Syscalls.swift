@@ -18,6 +18,16 @@ enum Syscalls {
     /// Sleeps the calling thread (`usleep`): for SDK threads only, never a task's.
     static func sleep(microseconds: UInt32) { _ = usleep(microseconds) }
 
+    /// `byteCount` bytes of uninitialised memory (`malloc`), aligned for any type; free them with
+    /// ``deallocate(_:)``. Stops the process when memory is exhausted, as Swift's allocations do.
+    static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
+        guard let block = malloc(byteCount) else { fatalError("swift-rdkafka: out of memory (malloc of \(byteCount) bytes)") }
+        return block
+    }
+
+    /// Frees a block from ``allocate(byteCount:)`` (`free`).
+    static func deallocate(_ block: UnsafeMutableRawPointer) { free(block) }
+
     /// Lets another thread run (`sched_yield`).
     static func yieldThread() { _ = sched_yield() }
 

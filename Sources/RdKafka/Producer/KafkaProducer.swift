@@ -210,14 +210,14 @@ public final class KafkaProducer: Sendable {
     ///   called).
     @available(*, noasync, message: "blocks while the queue is full; use the async send(_:onDelivery:)")
     public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void) throws(KafkaError) {
-        let pending = Unmanaged.passRetained(PendingDelivery(callback: onDelivery))
+        let opaque = DeliveryOpaque.encode(callback: onDelivery)
         let seen = core.room.current
-        let result = core.enqueue(message, opaque: pending.toOpaque())
+        let result = core.enqueue(message, opaque: opaque)
         guard case .enqueued = result else {
             do throws(KafkaError) {
-                try enqueueAfterRefusal(message, opaque: pending.toOpaque(), seen: seen, result: result)
+                try enqueueAfterRefusal(message, opaque: opaque, seen: seen, result: result)
             } catch {
-                pending.release()
+                DeliveryOpaque.discardCallback(opaque)
                 throw error
             }
             return
@@ -232,14 +232,14 @@ public final class KafkaProducer: Sendable {
     /// - Throws: `KafkaError` when the message cannot be enqueued, `CancellationError` when the
     ///   task is cancelled while waiting for room (then `onDelivery` is not called).
     public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void) async throws {
-        let pending = Unmanaged.passRetained(PendingDelivery(callback: onDelivery))
+        let opaque = DeliveryOpaque.encode(callback: onDelivery)
         let seen = core.room.current
-        let result = core.enqueue(message, opaque: pending.toOpaque())
+        let result = core.enqueue(message, opaque: opaque)
         guard case .enqueued = result else {
             do {
-                try await enqueueAfterRefusal(message, opaque: pending.toOpaque(), seen: seen, result: result)
+                try await enqueueAfterRefusal(message, opaque: opaque, seen: seen, result: result)
             } catch {
-                pending.release()
+                DeliveryOpaque.discardCallback(opaque)
                 throw error
             }
             return

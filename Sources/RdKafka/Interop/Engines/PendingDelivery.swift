@@ -1,9 +1,9 @@
 import Synchronization
 
-/// One awaited or callback send: passed to librdkafka as the message's opaque (retained once,
-/// released by whoever serves its delivery report).
+/// One awaited send: passed to librdkafka as the message's opaque (retained once, released by
+/// whoever serves its delivery report).
 ///
-/// An awaited send can be cancelled while librdkafka holds the message, so its continuation is
+/// The send can be cancelled while librdkafka holds the message, so its continuation is
 /// resumed exactly once, by whichever comes first: the report, an enqueue failure, or the
 /// cancellation. `state` decides which; the continuation is published by `install`'s release
 /// and read only after an acquiring exchange.
@@ -15,9 +15,6 @@ final class PendingDelivery: @unchecked Sendable {
     }
     typealias Continuation = UnsafeContinuation<Outcome, any Error>
 
-    /// Not optional: calling an optional closure copied it (a retain and release a report).
-    private let callback: @Sendable (DeliveryReport) -> Void
-    private let isAwaited: Bool
     private var continuation: Continuation?
     private let state = Atomic<Int>(State.new)
 
@@ -25,19 +22,8 @@ final class PendingDelivery: @unchecked Sendable {
         static let new = 0, installed = 1, cancelled = 2, finished = 3
     }
 
-    /// A callback send.
-    init(callback: @escaping @Sendable (DeliveryReport) -> Void) {
-        self.callback = callback
-        isAwaited = false
-    }
-
-    /// An awaited send: ``install(_:)`` the continuation before handing the message over.
-    init() {
-        callback = Self.noCallback
-        isAwaited = true
-    }
-
-    private static let noCallback: @Sendable (DeliveryReport) -> Void = { _ in }
+    /// ``install(_:)`` the continuation before handing the message over.
+    init() {}
 
     /// Keeps the continuation of an awaited send; `false` (after resuming it with
     /// `CancellationError`) when the task was cancelled first: do not enqueue.
@@ -79,13 +65,9 @@ final class PendingDelivery: @unchecked Sendable {
         return true
     }
 
-    /// Delivers the report to the callback (lent, not copied) or the waiting task; `false` when
-    /// the awaited send was cancelled (the report is then the producer's to pass on).
-    func complete(_ report: inout DeliveryReport) -> Bool {
-        if !isAwaited {
-            callback(report)
-            return true
-        }
-        return finish(report.error.map { .failure($0) } ?? .success(.report(report)))
+    /// Resumes the waiting task with `report`; `false` when the send was cancelled first (the
+    /// report is then the producer's to pass on).
+    func complete(_ report: DeliveryReport) -> Bool {
+        finish(report.error.map { .failure($0) } ?? .success(.report(report)))
     }
 }

@@ -104,13 +104,20 @@ extension ProducerCore {
         // The queue is full only while senders wait: room now, not at the end of a long flush.
         if room.hasWaiters { room.signal() }
         let opaque = DeliveryOpaque.decode(message.pointee._private)
-        if case .pending(let pending) = opaque {
+        switch opaque {
+        case .callback(let record):
             // Awaited and callback sends always carry their latency.
             fillSlot(message, code, failed: failed, messageID: 0, latency: true)
-            if pending.takeRetainedValue().complete(&slot) { return }
+            DeliveryOpaque.complete(record, &slot)
+            return
+        case .pending(let pending):
+            fillSlot(message, code, failed: failed, messageID: 0, latency: true)
+            if pending.takeRetainedValue().complete(slot) { return }
             // A cancelled send's report goes where fire-and-forget reports go.
             handOver(&slot, message)
             return
+        case .id, .none:
+            break
         }
         guard deliveryHandlerView != nil || reports != nil || failed else { return }
         fillSlot(message, code, failed: failed, messageID: opaque.messageID, latency: measuresLatency)
