@@ -57,7 +57,7 @@ final class PendingDelivery: @unchecked Sendable {
 
     /// Ends an awaited send with `result`; `false` when it was cancelled first.
     @discardableResult
-    func finish(_ result: Result<Outcome, any Error>) -> Bool {
+    func finish(_ result: consuming Result<Outcome, any Error>) -> Bool {
         guard state.compareExchange(expected: State.installed, desired: State.finished, ordering: .acquiringAndReleasing).exchanged,
               let continuation else { return false }
         self.continuation = nil
@@ -67,7 +67,9 @@ final class PendingDelivery: @unchecked Sendable {
 
     /// Resumes the waiting task with `report`; `false` when the send was cancelled first (the
     /// report is then the producer's to pass on).
-    func complete(_ report: DeliveryReport) -> Bool {
-        finish(report.error.map { .failure($0) } ?? .success(.report(report)))
+    /// Consuming: the report moves into the continuation (each copy retains its strings).
+    func complete(_ report: consuming DeliveryReport) -> Bool {
+        if let error = report.error { return finish(.failure(error)) }
+        return finish(.success(.report(report)))
     }
 }
