@@ -3,10 +3,10 @@ typealias DeliveryCallback = @Sendable (DeliveryReport) -> Void
 
 /// What a produced message's librdkafka opaque (`rd_kafka_message_t._private`) stands for.
 ///
-/// The low two bits tell the kinds apart (heap blocks are aligned to 8 bytes or more, so theirs
-/// are clear):
-/// - `01`: the id of a `KafkaProducer.produce(_:)` message, shifted left by two (no allocation
-///   per fire-and-forget message);
+/// The low bits tell the kinds apart (heap blocks are aligned to 8 bytes or more, so theirs are
+/// clear):
+/// - `…1`: the id of a `KafkaProducer.produce(_:)` message, shifted left by one (no allocation
+///   per fire-and-forget message; tested first, as the most frequent);
 /// - `10`: a callback send's closure, alone in a block of its own, as a C app keeps a malloc'd
 ///   callback record (a class instance around the closure cost more in the runtime's allocation
 ///   and release paths);
@@ -17,10 +17,10 @@ enum DeliveryOpaque {
     case pending(Unmanaged<PendingDelivery>)
     case none
 
-    private static let tagBits: UInt = 0b11, idTag: UInt = 0b01, callbackTag: UInt = 0b10
+    private static let callbackTag: UInt = 0b10
 
     static func encode(id: UInt64) -> UnsafeMutableRawPointer? {
-        UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: id << 2) | idTag)
+        UnsafeMutableRawPointer(bitPattern: UInt(truncatingIfNeeded: (id << 1) | 1))
     }
 
     /// Moves `callback` into a block of its own (`malloc`; `UnsafeMutablePointer.allocate` takes
@@ -65,14 +65,9 @@ enum DeliveryOpaque {
     @inline(__always)
     static func decode(_ opaque: UnsafeMutableRawPointer?) -> DeliveryOpaque {
         let bits = UInt(bitPattern: opaque)
-        switch bits & tagBits {
-        case idTag:
-            return .id(UInt64(bits >> 2))
-        case callbackTag:
-            return .callback(UnsafeMutableRawPointer(bitPattern: bits & ~tagBits)!)
-        default:
-            guard let opaque else { return .none }
-            return .pending(Unmanaged<PendingDelivery>.fromOpaque(opaque))
-        }
+        if bits & 1 == 1 { return .id(UInt64(bits >> 1)) }
+        if bits & callbackTag != 0 { return .callback(UnsafeMutableRawPointer(bitPattern: bits & ~callbackTag)!) }
+        guard let opaque else { return .none }
+        return .pending(Unmanaged<PendingDelivery>.fromOpaque(opaque))
     }
 }
