@@ -151,6 +151,7 @@ extension ProducerCore {
 
     /// Gives a fire-and-forget report to the handler and the stream; without either, a failed
     /// message is kept for ``takeUndelivered()``.
+    @inline(__always)
     private func handOver(_ report: inout DeliveryReport, _ message: UnsafePointer<rd_kafka_message_t>) {
         guard let deliveryHandler = deliveryHandlerView else {
             if reports != nil {
