@@ -98,6 +98,34 @@ struct SendPathTests {
         #expect(reports.withLock { $0.count } == 1, "a refused send called its closure")
     }
 
+    @Test("with delivery.report.only.error on, awaited and callback sends throw naming it (they would wait forever for a report); produce still sends",
+          arguments: [TestEnvironment.mock].compactMap { $0 })
+    func onlyErrorReportsRefuseAwaitedSends(broker: TestBroker) async throws {
+        var config = broker.configuration()
+        config.set("delivery.report.only.error", "True")
+        let producer = try KafkaProducer(configuration: config)
+        let message = KafkaProducerMessage(topic: uniqueTopic("only-error"), value: "x")
+        let called = Atomic<Int>(0)
+        let onDelivery: @Sendable (DeliveryReport) -> Void = { _ in called.add(1, ordering: .relaxed) }
+        for form in ["send", "callback", "async callback"] {
+            do {
+                switch form {
+                case "send": _ = try await producer.send(message)
+                case "callback": try blockingSend(producer, message, onDelivery: onDelivery)
+                default: try await producer.send(message, onDelivery: onDelivery)
+                }
+                Issue.record("\(form) was accepted")
+            } catch let error as KafkaError {
+                #expect(error.property == "delivery.report.only.error", "\(form): \(error)")
+                #expect(error.fix?.contains("produce(_:)") == true, "\(form): \(error)")
+            }
+        }
+        _ = try await producer.produce(message)
+        try await producer.flush(timeout: .seconds(10))
+        #expect(called.load(ordering: .relaxed) == 0)
+        _ = await producer.shutdown()
+    }
+
     @Test("every form of send fails with _QUEUE_FULL after queueFullTimeout when the queue never drains, and calls no callback",
           arguments: ["produce", "async produce", "callback", "async callback"])
     func queueFullTimesOutInEveryForm(form: String) async throws {
@@ -107,9 +135,12 @@ struct SendPathTests {
         for _ in 0..<5 { try await producer.produce(KafkaProducerMessage(topic: "t", value: "x")) }
         let message = KafkaProducerMessage(topic: "t", value: "y")
         let calls = Atomic<Int>(0)
-        let onDelivery: @Sendable (DeliveryReport) -> Void = { _ in calls.add(1, ordering: .relaxed) }
+        weak var held: Held?
         let start = ContinuousClock.now
         do {
+            let captured = Held()
+            held = captured
+            let onDelivery: @Sendable (DeliveryReport) -> Void = { _ in withExtendedLifetime(captured) { _ = calls.add(1, ordering: .relaxed) } }
             switch form {
             case "produce": try blockingProduce(producer, message)
             case "async produce": try await producer.produce(message)
@@ -120,6 +151,7 @@ struct SendPathTests {
         } catch let error as KafkaError {
             #expect(error.code == .queueFull)
         }
+        #expect(held == nil, "the refused send kept its callback")
         #expect(ContinuousClock.now - start >= .milliseconds(250))
         #expect(await producer.shutdown(timeout: .milliseconds(100)).count == 5)
         #expect(calls.load(ordering: .relaxed) == 0)

@@ -18,8 +18,9 @@ enum Syscalls {
     /// Sleeps the calling thread (`usleep`): for SDK threads only, never a task's.
     static func sleep(microseconds: UInt32) { _ = usleep(microseconds) }
 
-    /// `byteCount` bytes of uninitialised memory (`malloc`), aligned for any type; free them with
-    /// ``deallocate(_:)``. Stops the process when memory is exhausted, as Swift's allocations do.
+    /// `byteCount` bytes of uninitialised memory (`malloc`), aligned for any type that is not
+    /// over-aligned (`max_align_t`); free them with ``deallocate(_:)``. Stops the process when
+    /// memory is exhausted, as Swift's allocations do.
     static func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
         guard let block = malloc(byteCount) else { fatalError("swift-rdkafka: out of memory (malloc of \(byteCount) bytes)") }
         return block

@@ -1,4 +1,5 @@
-// The rest of each send once librdkafka refused the message, kept apart from the common path.
+// The rest of each send once librdkafka refused the message, kept apart from the common path,
+// and the sends the SDK refuses up front.
 
 extension KafkaProducer {
     /// The rest of `send(_:)` once the queue was full: wait for room and try again, up to
@@ -48,5 +49,16 @@ extension KafkaProducer {
             seen = core.room.current
             result = core.enqueue(message, opaque: opaque)
         }
+    }
+
+    /// The error awaited and callback sends throw when `delivery.report.only.error` is on
+    /// (`true`, `t` or `1`, as librdkafka reads a bool), or `nil`.
+    static func reportsRefusal(_ configuration: KafkaConfiguration) -> KafkaError? {
+        guard let entry = configuration.entry("delivery.report.only.error"),
+              ["true", "t", "1"].contains(entry.value.lowercased()) else { return nil }
+        return .configuration("delivery.report.only.error",
+            "delivery.report.only.error=\(entry.value) stops librdkafka from reporting delivered messages, and an awaited or callback send ends only on its message's report: it would wait forever",
+            origin: entry.origin,
+            fix: "remove delivery.report.only.error (to act on failures only, check report.isDelivered), or send with produce(_:), which needs no report")
     }
 }

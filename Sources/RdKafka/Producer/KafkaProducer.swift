@@ -88,6 +88,9 @@ public final class KafkaProducer: Sendable {
     // Not the whole Options: its handlers live in the core, which drops them at shutdown.
     private let queueFullTimeout: Duration
     private let deinitFlushTimeout: Duration
+    /// Why awaited and callback sends are refused, when `delivery.report.only.error` is on: they
+    /// end on a delivered message's report, which librdkafka then never gives.
+    private let reportsRefusal: KafkaError?
 
     /// Creates a producer after checking the configuration.
     ///
@@ -96,6 +99,7 @@ public final class KafkaProducer: Sendable {
         queueFullTimeout = options.queueFullTimeout
         deinitFlushTimeout = options.deinitFlushTimeout
         var configuration = configuration
+        reportsRefusal = Self.reportsRefusal(configuration)
         if options.partitioner != nil, configuration["sticky.partitioning.linger.ms"] == nil {
             // Otherwise librdkafka spreads messages without a key itself, never asking the closure.
             configuration.set("sticky.partitioning.linger.ms", "0", origin: .sdk(reason: "the custom partitioner chooses for messages without a key too"))
@@ -160,9 +164,11 @@ public final class KafkaProducer: Sendable {
     /// ``deliveryReports``, or, when it failed and neither is set, ``takeUndelivered()``).
     /// - Returns: Where the message was written.
     /// - Throws: `KafkaError` when the message was not delivered (timeout, unknown topic, too
-    ///   large, authorization...), or `_QUEUE_FULL` when no room came in time;
+    ///   large, authorization...), or `_QUEUE_FULL` when no room came in time, or at once when
+    ///   the configuration sets `delivery.report.only.error` (no report would come);
     ///   `CancellationError` when the task was cancelled.
     public func send(_ message: KafkaProducerMessage) async throws -> DeliveryReport {
+        if let reportsRefusal { throw reportsRefusal }
         let seen = core.room.current
         if case .report(let report) = try await deliver(message) { return report }
         return try await sendAfterRefusal(message, seen: seen)
@@ -206,10 +212,11 @@ public final class KafkaProducer: Sendable {
     /// Blocks the calling thread while librdkafka's queue is full (up to
     /// ``Options/queueFullTimeout``), so it is not for async code: there, the async overload
     /// waits without blocking and serves nothing.
-    /// - Throws: `KafkaError` when the message cannot be enqueued (then `onDelivery` is not
-    ///   called).
+    /// - Throws: `KafkaError` when the message cannot be enqueued, or when the configuration sets
+    ///   `delivery.report.only.error` (then `onDelivery` is not called).
     @available(*, noasync, message: "blocks while the queue is full; use the async send(_:onDelivery:)")
     public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void) throws(KafkaError) {
+        if let reportsRefusal { throw reportsRefusal }
         let opaque = DeliveryOpaque.encode(callback: onDelivery)
         let seen = core.room.current
         let result = core.enqueue(message, opaque: opaque)
@@ -223,15 +230,17 @@ public final class KafkaProducer: Sendable {
             return
         }
         // As produce(_:) does (the same counter): serve ready reports on this thread now and then.
-        if core.makeID() & 1023 == 0 { core.serveInline(timeoutMs: 0) }
+        if core.shouldServeInline(core.makeID()) { core.serveInline(timeoutMs: 0) }
     }
 
     /// Sends `message`; `onDelivery` receives its report, as the synchronous overload does, but
     /// waits for room in a full queue without blocking a thread.
     ///
-    /// - Throws: `KafkaError` when the message cannot be enqueued, `CancellationError` when the
-    ///   task is cancelled while waiting for room (then `onDelivery` is not called).
+    /// - Throws: `KafkaError` when the message cannot be enqueued or the configuration sets
+    ///   `delivery.report.only.error`, `CancellationError` when the task is cancelled while
+    ///   waiting for room (then `onDelivery` is not called).
     public func send(_ message: KafkaProducerMessage, onDelivery: @escaping @Sendable (DeliveryReport) -> Void) async throws {
+        if let reportsRefusal { throw reportsRefusal }
         let opaque = DeliveryOpaque.encode(callback: onDelivery)
         let seen = core.room.current
         let result = core.enqueue(message, opaque: opaque)
@@ -267,7 +276,7 @@ public final class KafkaProducer: Sendable {
         }
         // Like a C producer's rd_kafka_poll: serve ready reports on this thread now and then,
         // which keeps a tight produce loop as cheap as C's.
-        if id & 1023 == 0 { core.serveInline(timeoutMs: 0) }
+        if core.shouldServeInline(id) { core.serveInline(timeoutMs: 0) }
         return id
     }
 

@@ -10,7 +10,8 @@ typealias DeliveryCallback = @Sendable (DeliveryReport) -> Void
 /// - `10`: a callback send's closure, alone in a block of its own, as a C app keeps a malloc'd
 ///   callback record (a class instance around the closure cost more in the runtime's allocation
 ///   and release paths);
-/// - `00`: a retained ``PendingDelivery`` (an awaited send).
+/// - `00`: a retained ``PendingDelivery`` (an awaited send), or `nil` for a fire-and-forget
+///   message whose report nobody reads.
 enum DeliveryOpaque {
     case id(UInt64)
     case callback(UnsafeMutableRawPointer)

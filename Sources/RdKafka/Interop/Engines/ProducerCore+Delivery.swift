@@ -41,6 +41,15 @@ extension ProducerCore {
         return last != 0 && DispatchTime.now().uptimeNanoseconds &- last < 5_000_000
     }
 
+    /// Whether a blocking send with `id` serves ready reports now: every 1,024th, and on each
+    /// send after a try that found another thread serving. Trying again only 1,024 sends later
+    /// missed every time when those took longer than the delivery thread stays away (it
+    /// resumes serving 5 ms after a try).
+    @inline(__always)
+    func shouldServeInline(_ id: UInt64) -> Bool {
+        id & 1023 == 0 || inlineServeWanted.load(ordering: .relaxed)
+    }
+
     /// Serves ready callbacks on the calling (producing) thread, as a C producer calling
     /// `rd_kafka_poll` does, waiting up to `timeoutMs` for the first. Returns at once when
     /// another thread is serving.
@@ -52,7 +61,11 @@ extension ProducerCore {
         // Before the lock: if the delivery thread holds it, this makes it leave the serving to
         // us once its current call returns (else the two would take turns).
         lastInlineServe.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
-        guard serveLock.tryLock() else { return false }
+        guard serveLock.tryLock() else {
+            inlineServeWanted.store(true, ordering: .relaxed)
+            return false
+        }
+        if inlineServeWanted.load(ordering: .relaxed) { inlineServeWanted.store(false, ordering: .relaxed) }
         defer {
             lastInlineServe.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
             serveLock.unlock()

@@ -70,6 +70,9 @@ final class ProducerCore: @unchecked Sendable {
     /// `serveInline`, or a flush or transaction call), so reports are handled one at a time.
     let serveLock = Condition()
     let lastInlineServe = Atomic<UInt64>(0)
+    /// Set when a producing thread wanted to serve but another held `serveLock`: it tries again
+    /// on its next send rather than 1,024 sends later (see ``shouldServeInline(_:)``).
+    let inlineServeWanted = Atomic<Bool>(false)
     /// The thread inside ``serving(_:)``, if any.
     let servingThread = Locked<NativeThread.Identity?>(nil)
 
