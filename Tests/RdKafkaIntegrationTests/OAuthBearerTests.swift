@@ -127,6 +127,22 @@ struct OAuthBearerTests {
         #expect(error.fix?.contains("token provider") == true, "\(error)")
     }
 
+    @Test("a message sent just after the authentication failure fails fast too (it came after that failure's purge)")
+    func sentAfterFailure() async throws {
+        let user = front.user
+        let provider = OAuthBearerTokenProvider { _ in
+            OAuthBearerToken(value: "eyJhbGciOiJIUzI1NiJ9.e30.sig", lifetime: .seconds(-5), principal: user)
+        }
+        let errors = ErrorBox()
+        let producer = try KafkaProducer(configuration: config(provider), options: .init(logHandler: KafkaLog.none, errorHandler: { errors.append($0) }))
+        defer { Task { _ = await producer.shutdown(timeout: .seconds(1)) } }
+        for _ in 0..<1_000 where !errors.all.contains(where: { $0.code == .authentication }) { try await Task.sleep(for: .milliseconds(5)) }
+        try #require(errors.all.contains { $0.code == .authentication }, "no authentication error among \(errors.all)")
+        let start = ContinuousClock.now
+        await #expect(throws: KafkaError.self) { _ = try await producer.send(KafkaProducerMessage(topic: uniqueTopic("oauth-after"), value: "x")) }
+        #expect(ContinuousClock.now - start < .seconds(5), "took \(ContinuousClock.now - start)")
+    }
+
     @Test("a token whose exp claim has passed is refused by the broker, and the error says the claim passed")
     func expiredClaim() async throws {
         let front = self.front, user = front.user

@@ -32,8 +32,20 @@ extension ProducerCore {
             if stopping { return }
             // Woken when an event lands in the empty queue; an idle wake-up lets senders that
             // wait for room look at their deadlines.
-            if !wakeup.wait(milliseconds: 100) { room.signal() }
+            if !wakeup.wait(milliseconds: 100) {
+                purgeAfterSecurityFailure()
+                room.signal()
+            }
         }
+    }
+
+    /// Within a second of a fail-fast security error, gives back what was queued since its
+    /// purge: a message sent just after the error would otherwise wait for message.timeout.ms
+    /// (librdkafka need not report the failure again).
+    private func purgeAfterSecurityFailure() {
+        let last = lastSecurityFailure.load(ordering: .relaxed)
+        guard last != 0, DispatchTime.now().uptimeNanoseconds &- last < 1_000_000_000 else { return }
+        _ = rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE))
     }
 
     private func isProducerServing() -> Bool {
@@ -214,6 +226,7 @@ extension ProducerCore {
         let isSecurity = ClientErrorAdvice.isSecurityFailure(error)
         if error.isFatal || (isSecurity && failFastOnSecurityErrors) {
             securityError.withLock { $0 = error }
+            lastSecurityFailure.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
             // Messages would otherwise wait for message.timeout.ms: give them back now.
             _ = rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE))
         }

@@ -58,6 +58,10 @@ final class ProducerCore: @unchecked Sendable {
     let undelivered = Locked<UndeliveredStore>(UndeliveredStore())
     /// The last authentication/SSL error, used to explain purged messages.
     let securityError = Locked<KafkaError?>(nil)
+    /// When the last fail-fast security error came (uptime nanoseconds, 0: never). Messages sent
+    /// just after it missed its purge; the delivery thread purges those too (see
+    /// ``purgeAfterSecurityFailure()``).
+    let lastSecurityFailure = Atomic<UInt64>(0)
 
     struct UndeliveredStore {
         var messages: [KafkaProducerMessage] = []
