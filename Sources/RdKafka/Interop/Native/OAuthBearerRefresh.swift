@@ -115,8 +115,12 @@ final class OAuthBearerRefresh: @unchecked Sendable {
         let keys = token.extensions.keys.sorted()
         let extensions = keys.flatMap { [$0, token.extensions[$0] ?? ""] }
         let jwtExpiry = Self.jwtExpiry(token.value)
+        let info = TokenInfo(principal: token.principal, expires: expires, jwtExpiry: jwtExpiry.flatMap { $0 }, isJWT: jwtExpiry != nil)
         let refused: String? = client.withLock { target in
             guard let target else { return nil }
+            // Known before librdkafka has the token: a broker may refuse it before set_token
+            // returns, and that error's diagnosis reads `current`.
+            let previous = current.withLock { old in defer { old = info }; return old }
             var errstr = [CChar](repeating: 0, count: 512)
             let code = Syscalls.withCStrings(extensions) { pointers in
                 pointers.withUnsafeMutableBufferPointer { buffer in
@@ -132,14 +136,12 @@ final class OAuthBearerRefresh: @unchecked Sendable {
                     }
                 }
             }
-            return code == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : Interop.string(errstr)
+            if code == RD_KAFKA_RESP_ERR_NO_ERROR { return nil }
+            current.withLock { $0 = previous }
+            return Interop.string(errstr)
         }
         if let refused {
             fail("librdkafka refused the token from the provider: \(refused)")
-            return
-        }
-        current.withLock {
-            $0 = TokenInfo(principal: token.principal, expires: expires, jwtExpiry: jwtExpiry.flatMap { $0 }, isJWT: jwtExpiry != nil)
         }
     }
 
