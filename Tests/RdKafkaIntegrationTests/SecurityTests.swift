@@ -125,6 +125,30 @@ struct SecurityTests {
         }
     }
 
+    @Test("a message sent seconds after an authentication failure, while librdkafka stays quiet about it, fails fast too; new credentials end the failure")
+    func sentWhileFailing() async throws {
+        let errors = ErrorBox()
+        let producer = try KafkaProducer(configuration: saslConfig(.scramSHA256, password: "not-the-password"),
+                                         options: .init(logHandler: KafkaLog.none, errorHandler: { errors.append($0) }))
+        await #expect(throws: KafkaError.self) { _ = try await producer.send(KafkaProducerMessage(topic: uniqueTopic("failing"), value: "first")) }
+        // librdkafka 2.0.2 reports an identical broker failure at most once in 30 s: this send
+        // comes after the reports of the first attempts and before the next.
+        try await Task.sleep(for: .seconds(3))
+        let start = ContinuousClock.now
+        do {
+            _ = try await producer.send(KafkaProducerMessage(topic: uniqueTopic("failing"), value: "later"))
+            Issue.record("the send succeeded with a wrong password")
+        } catch let error as KafkaError {
+            #expect(ContinuousClock.now - start < .seconds(5), "took \(ContinuousClock.now - start)")
+            #expect(error.code == .authentication, "\(error)")
+        }
+        try producer.updateSASLCredentials(username: front.user, password: front.password)
+        let report = try await producer.send(KafkaProducerMessage(topic: uniqueTopic("failing"), value: "after rotation"))
+        #expect(report.error == nil)
+        #expect(errors.all.contains { $0.code == .authentication })
+        _ = await producer.shutdown(timeout: .seconds(1))
+    }
+
     @Test("an untrusted CA fails within seconds with an SSL error that names ssl.ca.location")
     func untrustedCA() async throws {
         var config = sslConfig()

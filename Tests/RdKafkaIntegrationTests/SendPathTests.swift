@@ -9,16 +9,17 @@ struct SendPathTests {
     @Test("blocking callback sends serve reports on the sending thread now and then, one callback at a time, each once",
           arguments: [TestEnvironment.mock].compactMap { $0 })
     func blockingCallbackSendsServeInline(broker: TestBroker) async throws {
-        // A small queue that fills before its first batch leaves (linger.ms): the sender meets
-        // it full, where it serves while it waits, however fast this machine is. Fast senders
-        // also serve every 1,024 sends.
+        // A small queue that fills long before its batch leaves (linger.ms): the sender meets it
+        // full, where it serves while it waits, however fast this machine is. The linger is
+        // longer than the sender's 100 ms poll while the queue is full: it must poll again, not
+        // leave the reports to the delivery thread. Fast senders also serve every 1,024 sends.
         var config = broker.configuration()
         config.queueBufferingMaxMessages = 100
-        config.linger = .milliseconds(50)
+        config.linger = .milliseconds(150)
         let producer = try KafkaProducer(configuration: config)
         let topic = uniqueTopic("inline")
         // Sends until a callback has run on the sender.
-        let limit = 100_000
+        let limit = 10_000
         let sent = Atomic<Int>(0)
         let senderName = "blocking-sender"
         let inside = Atomic<Int>(0)
@@ -31,7 +32,7 @@ struct SendPathTests {
             defer { done.leave() }
             Thread.current.name = senderName
             for i in 0..<limit {
-                if i % 1_000 == 0, i > 0, seen.withLock({ $0.onSender }) > 0 { break }
+                if i % 100 == 0, i > 0, seen.withLock({ $0.onSender }) > 0 { break }
                 sent.store(i + 1, ordering: .relaxed)
                 do {
                     try blockingSend(producer, KafkaProducerMessage(topic: topic, value: KafkaPayload("\(i)"))) { report in

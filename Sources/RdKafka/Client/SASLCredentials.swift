@@ -9,8 +9,6 @@ extension KafkaProducer {
     ///   rotate through their token provider), or librdkafka refuses the values.
     public func updateSASLCredentials(username: String, password: String) throws(KafkaError) {
         try core.handle.setSASLCredentials(username: username, password: password)
-        // New credentials end the fail-fast window of the last security error.
-        core.lastSecurityFailure.store(0, ordering: .relaxed)
     }
 }
 

@@ -28,7 +28,8 @@ extension KafkaProducer {
         var seen = seen
         var deadline: ContinuousClock.Instant?
         while try !settle(result, message, deadline: &deadline) {
-            // Queue full: serve reports here (room comes from them), or wait for the thread that does.
+            // Queue full: serve reports here (room comes from them) as long as no other thread
+            // does, as C's loop would; else wait for the room that thread makes.
             if !core.serveInline(timeoutMs: 100) { core.room.waitBlocking(after: seen, until: deadline ?? .now) }
             seen = core.room.current
             result = core.enqueue(message, opaque: opaque)

@@ -15,6 +15,7 @@ extension ProducerCore {
         swift_rdkafka_name_thread("rdk:sdk-deliver")  // visible in top, perf, gdb
         defer { threadDone.signal() }
         while true {
+            if lastSecurityFailure.load(ordering: .relaxed) != 0 { purgeWhileFailing() }
             let stopping = stopRequested.load(ordering: .sequentiallyConsistent)
             // While a producing thread serves reports itself (see serveInline), stay out of its
             // way: reports freed on the thread that allocated the messages are much cheaper, and
@@ -24,27 +25,29 @@ extension ProducerCore {
                 continue
             }
             if rd_kafka_queue_length(mainQueue) > 0 {
-                serveLock.lock()
-                serving { _ = rd_kafka_poll(handle.pointer, 0) }
-                serveLock.unlock()
+                servingExclusively { _ = rd_kafka_poll(handle.pointer, 0) }
                 continue
             }
             if stopping { return }
             // Woken when an event lands in the empty queue; an idle wake-up lets senders that
             // wait for room look at their deadlines.
-            if !wakeup.wait(milliseconds: 100) {
-                purgeAfterSecurityFailure()
-                room.signal()
-            }
+            if !wakeup.wait(milliseconds: 100) { room.signal() }
         }
     }
 
-    /// Within a second of a fail-fast security error, gives back what was queued since its
-    /// purge: a message sent just after the error would otherwise wait for message.timeout.ms
-    /// (librdkafka need not report the failure again).
-    private func purgeAfterSecurityFailure() {
+    /// While a fail-fast security error is current, gives back what was queued since its purge
+    /// (at least every 100 ms): librdkafka does not report the failure again for a while, and
+    /// a message sent meanwhile would wait for message.timeout.ms. The failure stops being
+    /// current when a message is delivered, new credentials or a token are handed over, or it
+    /// goes unreported for ``failureWindow``.
+    private func purgeWhileFailing() {
         let last = lastSecurityFailure.load(ordering: .relaxed)
-        guard last != 0, DispatchTime.now().uptimeNanoseconds &- last < 1_000_000_000 else { return }
+        guard last != 0 else { return }
+        if DispatchTime.now().uptimeNanoseconds &- last >= failureWindow
+            || handle.context.credentialsHandedOver != credentialsAtFailure.load(ordering: .relaxed) {
+            _ = lastSecurityFailure.compareExchange(expected: last, desired: 0, ordering: .relaxed)
+            return
+        }
         _ = rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE))
     }
 
@@ -63,8 +66,8 @@ extension ProducerCore {
     }
 
     /// Serves ready callbacks on the calling (producing) thread, as a C producer calling
-    /// `rd_kafka_poll` does, waiting up to `timeoutMs` for the first. Returns at once when
-    /// another thread is serving.
+    /// `rd_kafka_poll` does, waiting up to `timeoutMs` for the first. Returns at once, and
+    /// `false`, when another thread is serving (or this one may not); `true` once it polled.
     @discardableResult
     func serveInline(timeoutMs: Int32) -> Bool {
         // Not with the report stream on: a full stream buffer blocks whoever serves, and the
@@ -78,16 +81,16 @@ extension ProducerCore {
             return false
         }
         if inlineServeWanted.load(ordering: .relaxed) { inlineServeWanted.store(false, ordering: .relaxed) }
-        defer {
-            lastInlineServe.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
-            serveLock.unlock()
-        }
-        return serving { rd_kafka_poll(handle.pointer, timeoutMs) } > 0
+        serving { _ = rd_kafka_poll(handle.pointer, timeoutMs) }
+        lastInlineServe.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        serveLock.unlock()
+        room.signal()
+        return true
     }
 
     /// Runs a librdkafka call that may call the delivery, error and statistics callbacks on
-    /// this thread; the caller holds `serveLock`. Afterwards hands the stream what is left and
-    /// wakes senders waiting for room.
+    /// this thread; the caller holds `serveLock`, and wakes senders waiting for room once it
+    /// has let go of it. Afterwards hands the stream what is left.
     private func serving<T>(_ body: () -> T) -> T {
         servingThread.withLock { $0 = .current }
         defer { servingThread.withLock { $0 = nil } }
@@ -97,16 +100,20 @@ extension ProducerCore {
             reports.append(&streamed)
         }
         pollBusy.store(false, ordering: .sequentiallyConsistent)
-        room.signal()
         return result
     }
 
-    /// ``serving(_:)`` under `serveLock`, for calls that serve callbacks on an app's thread
-    /// (flush, commit and abort of a transaction).
+    /// ``serving(_:)`` under `serveLock`, for the delivery thread and for calls that serve
+    /// callbacks on an app's thread (flush, commit and abort of a transaction). Senders waiting
+    /// for room wake after the lock is free: a blocking sender that found it held tries to
+    /// serve again then (woken before, it found the lock still held and waited for the next
+    /// report, which the delivery thread then served: it never served while the queue was full).
     func servingExclusively<T>(_ body: () -> T) -> T {
         serveLock.lock()
-        defer { serveLock.unlock() }
-        return serving(body)
+        let result = serving(body)
+        serveLock.unlock()
+        room.signal()
+        return result
     }
 
     func topicName(_ rkt: OpaquePointer?) -> String {
@@ -125,6 +132,8 @@ extension ProducerCore {
         if failed {
             failedDeliveries.add(1, ordering: .relaxed)
             collectIfPurging(message)
+        } else if lastSecurityFailure.load(ordering: .relaxed) != 0 {
+            lastSecurityFailure.store(0, ordering: .relaxed)  // a broker took it: the failure is over
         }
         // The queue is full only while senders wait: room now, not at the end of a long flush.
         if room.hasWaiters { room.signal() }
@@ -226,6 +235,7 @@ extension ProducerCore {
         let isSecurity = ClientErrorAdvice.isSecurityFailure(error)
         if error.isFatal || (isSecurity && failFastOnSecurityErrors) {
             securityError.withLock { $0 = error }
+            credentialsAtFailure.store(handle.context.credentialsHandedOver, ordering: .relaxed)
             lastSecurityFailure.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
             // Messages would otherwise wait for message.timeout.ms: give them back now.
             _ = rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE))

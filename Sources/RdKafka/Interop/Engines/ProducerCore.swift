@@ -58,10 +58,15 @@ final class ProducerCore: @unchecked Sendable {
     let undelivered = Locked<UndeliveredStore>(UndeliveredStore())
     /// The last authentication/SSL error, used to explain purged messages.
     let securityError = Locked<KafkaError?>(nil)
-    /// When the last fail-fast security error came (uptime nanoseconds, 0: never). Messages sent
-    /// just after it missed its purge; the delivery thread purges those too (see
-    /// ``purgeAfterSecurityFailure()``).
+    /// When the last fail-fast security error came (uptime nanoseconds); 0 when none is current
+    /// (see ``purgeWhileFailing()``).
     let lastSecurityFailure = Atomic<UInt64>(0)
+    /// ``ClientContext/credentialsHandedOver`` when that error came.
+    let credentialsAtFailure = Atomic<UInt64>(0)
+    /// How long a security failure stays current without being reported again (nanoseconds):
+    /// librdkafka reports an identical broker failure at most once in 30 s, and reconnects up
+    /// to `reconnect.backoff.max.ms` apart.
+    let failureWindow: UInt64
 
     struct UndeliveredStore {
         var messages: [KafkaProducerMessage] = []
@@ -144,6 +149,8 @@ final class ProducerCore: @unchecked Sendable {
         self.errorHandler = errorHandler
         self.statisticsHandler = statisticsHandler
         self.failFastOnSecurityErrors = failFastOnSecurityErrors
+        let backoff = configuration.entry("reconnect.backoff.max.ms").flatMap { UInt64($0.value) } ?? 10_000
+        failureWindow = (30_000 + backoff) * 1_000_000
         self.measuresLatency = measuresLatency
         // From here on librdkafka's callbacks reach this core; nothing calls them before the
         // first poll, and the delivery thread starts after this line.

@@ -42,18 +42,28 @@ final class ClientContext: @unchecked Sendable {
         self.secrets = secrets
         self.mechanism = configuration.securityProtocol?.usesSASL == true ? (configuration.saslMechanism ?? .gssapi) : nil
         self.tokens = configuration.oauthBearerTokenProvider.map { provider in
-            OAuthBearerRefresh(provider: provider) { value in
-                guard value.count >= 3 else { return }
-                secrets.withLock { if !$0.contains(value) { $0.append(value) } }
-            }
+            OAuthBearerRefresh(provider: provider) { Self.add($0, to: secrets) }
         }
     }
 
     /// Adds a secret to scrub from now on (a rotated password).
-    func remember(secret: String) {
+    func remember(secret: String) { Self.add(secret, to: secrets) }
+
+    private static func add(_ secret: String, to secrets: Locked<[String]>) {
         guard secret.count >= 3 else { return }
         secrets.withLock { if !$0.contains(secret) { $0.append(secret) } }
     }
+
+    private let rotations = Atomic<UInt64>(0)
+
+    /// Counts the credentials handed to librdkafka since creation (rotated SASL passwords,
+    /// OAUTHBEARER tokens): a security failure may be over once this changes.
+    var credentialsHandedOver: UInt64 {
+        rotations.load(ordering: .relaxed) &+ (tokens?.tokensSet.load(ordering: .relaxed) ?? 0)
+    }
+
+    /// Called after librdkafka accepted new SASL credentials.
+    func credentialsRotated() { rotations.add(1, ordering: .relaxed) }
 
     /// The reason behind the latest refused broker certificate (set by the verification
     /// callback on a broker thread, read when the resulting SSL error is reported).

@@ -1,4 +1,5 @@
 import CRdKafka
+import Synchronization
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
@@ -33,6 +34,8 @@ final class OAuthBearerRefresh: @unchecked Sendable {
     private let provider: OAuthBearerTokenProvider
     private let client = Locked<Target?>(nil)
     let current = Locked<TokenInfo?>(nil)
+    /// Counts the tokens librdkafka accepted.
+    let tokensSet = Atomic<UInt64>(0)
     private let remember: @Sendable (String) -> Void
 
     /// `remember` receives each token value, which the client then scrubs from its logs.
@@ -136,7 +139,10 @@ final class OAuthBearerRefresh: @unchecked Sendable {
                     }
                 }
             }
-            if code == RD_KAFKA_RESP_ERR_NO_ERROR { return nil }
+            if code == RD_KAFKA_RESP_ERR_NO_ERROR {
+                tokensSet.add(1, ordering: .relaxed)
+                return nil
+            }
             current.withLock { $0 = previous }
             return Interop.string(errstr)
         }
