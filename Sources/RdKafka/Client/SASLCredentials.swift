@@ -3,7 +3,8 @@
 extension KafkaProducer {
     /// Replaces the SASL PLAIN or SCRAM username and password used from the next
     /// authentication on (a reconnect, or a broker not yet connected); connections already
-    /// made stay as they are. The password is scrubbed from logs like a configured one.
+    /// made stay as they are. The password is scrubbed from logs like a configured one. It ends
+    /// a current authentication failure (see ``Options/failFastOnSecurityErrors``).
     ///
     /// - Throws: `KafkaError` when the client does not use PLAIN or SCRAM (OAUTHBEARER clients
     ///   rotate through their token provider), or librdkafka refuses the values.

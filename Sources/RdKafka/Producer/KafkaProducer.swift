@@ -54,9 +54,10 @@ public final class KafkaProducer: Sendable {
         public var statisticsHandler: (@Sendable (String) -> Void)?
         /// On an authentication or SSL error, fail queued messages at once instead of letting
         /// them wait for `message.timeout.ms`, and messages sent while the failure lasts within
-        /// 100 ms. It lasts until a message is delivered, new SASL credentials or an OAUTHBEARER
-        /// token are handed over, or librdkafka has not reported it again for 30 s plus
-        /// `reconnect.backoff.max.ms`.
+        /// 100 ms (twice `linger.ms` when longer), to whichever broker. It lasts until a message
+        /// is delivered, new SASL credentials or an OAUTHBEARER token are handed over, or
+        /// librdkafka has not reported it again for 30 s plus `reconnect.backoff.max.ms`. (A
+        /// fatal error fails queued messages whatever this says.)
         public var failFastOnSecurityErrors: Bool
         /// Whether reports of `produce(_:)` messages carry
         /// ``DeliveryReport/latencyMicroseconds``. Off by default: the clock read costs about a

@@ -15,7 +15,7 @@ extension ProducerCore {
         swift_rdkafka_name_thread("rdk:sdk-deliver")  // visible in top, perf, gdb
         defer { threadDone.signal() }
         while true {
-            if lastSecurityFailure.load(ordering: .relaxed) != 0 { purgeWhileFailing() }
+            if failing.load(ordering: .relaxed) { purgeWhileFailing() }
             let stopping = stopRequested.load(ordering: .sequentiallyConsistent)
             // While a producing thread serves reports itself (see serveInline), stay out of its
             // way: reports freed on the thread that allocated the messages are much cheaper, and
@@ -33,22 +33,6 @@ extension ProducerCore {
             // wait for room look at their deadlines.
             if !wakeup.wait(milliseconds: 100) { room.signal() }
         }
-    }
-
-    /// While a fail-fast security error is current, gives back what was queued since its purge
-    /// (at least every 100 ms): librdkafka does not report the failure again for a while, and
-    /// a message sent meanwhile would wait for message.timeout.ms. The failure stops being
-    /// current when a message is delivered, new credentials or a token are handed over, or it
-    /// goes unreported for ``failureWindow``.
-    private func purgeWhileFailing() {
-        let last = lastSecurityFailure.load(ordering: .relaxed)
-        guard last != 0 else { return }
-        if DispatchTime.now().uptimeNanoseconds &- last >= failureWindow
-            || handle.context.credentialsHandedOver != credentialsAtFailure.load(ordering: .relaxed) {
-            _ = lastSecurityFailure.compareExchange(expected: last, desired: 0, ordering: .relaxed)
-            return
-        }
-        _ = rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE))
     }
 
     private func isProducerServing() -> Bool {
@@ -132,8 +116,8 @@ extension ProducerCore {
         if failed {
             failedDeliveries.add(1, ordering: .relaxed)
             collectIfPurging(message)
-        } else if lastSecurityFailure.load(ordering: .relaxed) != 0 {
-            lastSecurityFailure.store(0, ordering: .relaxed)  // a broker took it: the failure is over
+        } else if failing.load(ordering: .relaxed) {
+            securityFailureOver()  // a broker took it
         }
         // The queue is full only while senders wait: room now, not at the end of a long flush.
         if room.hasWaiters { room.signal() }
@@ -235,10 +219,7 @@ extension ProducerCore {
         let isSecurity = ClientErrorAdvice.isSecurityFailure(error)
         if error.isFatal || (isSecurity && failFastOnSecurityErrors) {
             securityError.withLock { $0 = error }
-            credentialsAtFailure.store(handle.context.credentialsHandedOver, ordering: .relaxed)
-            lastSecurityFailure.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
-            // Messages would otherwise wait for message.timeout.ms: give them back now.
-            _ = rd_kafka_purge(handle.pointer, Int32(RD_KAFKA_PURGE_F_QUEUE))
+            securityFailureReported(fatal: error.isFatal)
         }
     }
 }

@@ -58,15 +58,13 @@ final class ProducerCore: @unchecked Sendable {
     let undelivered = Locked<UndeliveredStore>(UndeliveredStore())
     /// The last authentication/SSL error, used to explain purged messages.
     let securityError = Locked<KafkaError?>(nil)
-    /// When the last fail-fast security error came (uptime nanoseconds); 0 when none is current
-    /// (see ``purgeWhileFailing()``).
-    let lastSecurityFailure = Atomic<UInt64>(0)
-    /// ``ClientContext/credentialsHandedOver`` when that error came.
-    let credentialsAtFailure = Atomic<UInt64>(0)
-    /// How long a security failure stays current without being reported again (nanoseconds):
-    /// librdkafka reports an identical broker failure at most once in 30 s, and reconnects up
-    /// to `reconnect.backoff.max.ms` apart.
-    let failureWindow: UInt64
+    /// The fail-fast security failure and what is known of it (ProducerCore+SecurityFailure).
+    let securityFailure = Locked(SecurityFailure())
+    /// Whether a security failure is current: read once per delivered message, written under
+    /// `securityFailure`'s lock.
+    let failing = Atomic<Bool>(false)
+    /// How long a failure stays current unreported, and how often it purges (nanoseconds).
+    let failureTimes: SecurityFailure.Times
 
     struct UndeliveredStore {
         var messages: [KafkaProducerMessage] = []
@@ -149,8 +147,7 @@ final class ProducerCore: @unchecked Sendable {
         self.errorHandler = errorHandler
         self.statisticsHandler = statisticsHandler
         self.failFastOnSecurityErrors = failFastOnSecurityErrors
-        let backoff = configuration.entry("reconnect.backoff.max.ms").flatMap { UInt64($0.value) } ?? 10_000
-        failureWindow = (30_000 + backoff) * 1_000_000
+        failureTimes = SecurityFailure.Times(configuration)
         self.measuresLatency = measuresLatency
         // From here on librdkafka's callbacks reach this core; nothing calls them before the
         // first poll, and the delivery thread starts after this line.

@@ -34,14 +34,18 @@ final class OAuthBearerRefresh: @unchecked Sendable {
     private let provider: OAuthBearerTokenProvider
     private let client = Locked<Target?>(nil)
     let current = Locked<TokenInfo?>(nil)
-    /// Counts the tokens librdkafka accepted.
-    let tokensSet = Atomic<UInt64>(0)
     private let remember: @Sendable (String) -> Void
 
-    /// `remember` receives each token value, which the client then scrubs from its logs.
-    init(provider: OAuthBearerTokenProvider, remember: @escaping @Sendable (String) -> Void) {
+    /// Hands a token to librdkafka: ``ClientContext/handingOver(_:)``.
+    private let handingOver: @Sendable (() -> rd_kafka_resp_err_t) -> rd_kafka_resp_err_t
+
+    /// `remember` receives each token value, which the client then scrubs from its logs;
+    /// `handingOver` runs each call that gives librdkafka a token.
+    init(provider: OAuthBearerTokenProvider, remember: @escaping @Sendable (String) -> Void,
+         handingOver: @escaping @Sendable (() -> rd_kafka_resp_err_t) -> rd_kafka_resp_err_t) {
         self.provider = provider
         self.remember = remember
+        self.handingOver = handingOver
     }
 
     /// Routes librdkafka's refresh requests to `context.tokens` on a queue of their own.
@@ -125,7 +129,7 @@ final class OAuthBearerRefresh: @unchecked Sendable {
             // returns, and that error's diagnosis reads `current`.
             let previous = current.withLock { old in defer { old = info }; return old }
             var errstr = [CChar](repeating: 0, count: 512)
-            let code = Syscalls.withCStrings(extensions) { pointers in
+            let code = handingOver { Syscalls.withCStrings(extensions) { pointers in
                 pointers.withUnsafeMutableBufferPointer { buffer in
                     switch target {
                     case .client(let rk):
@@ -138,11 +142,8 @@ final class OAuthBearerRefresh: @unchecked Sendable {
                             &errstr, errstr.count) ?? RD_KAFKA_RESP_ERR__NOT_IMPLEMENTED
                     }
                 }
-            }
-            if code == RD_KAFKA_RESP_ERR_NO_ERROR {
-                tokensSet.add(1, ordering: .relaxed)
-                return nil
-            }
+            } }
+            if code == RD_KAFKA_RESP_ERR_NO_ERROR { return nil }
             current.withLock { $0 = previous }
             return Interop.string(errstr)
         }
