@@ -37,21 +37,30 @@ func perform(_ job: String, delivery: Int) throws {
     if job.contains("poison") || (job.contains("flaky") && delivery == 1) { throw JobFailed() }
 }
 
-/// Progress, shared by the workers, for the idle stop and the summary.
+/// Progress, shared by the workers, for the idle stop and the summary. Share groups deliver at
+/// least once: a job whose acknowledgement did not reach the broker (the worker left, or the
+/// group's assignment changed meanwhile) comes again, so jobs must be safe to do twice, and the
+/// summary counts each job once.
 final class Progress: @unchecked Sendable {
     private let lock = NSLock()
     private var last = Date()
-    private(set) var done = 0
-    private(set) var rejected = 0
-    func record(done: Bool = false, rejected: Bool = false) {
+    private var done: Set<String> = []
+    private var again = 0
+    private var rejected = 0
+    func record(done job: String? = nil, rejected: Bool = false) {
         lock.lock()
         defer { lock.unlock() }
         last = Date()
-        if done { self.done += 1 }
+        if let job, !done.insert(job).inserted { again += 1 }
         if rejected { self.rejected += 1 }
     }
     var idle: TimeInterval { lock.lock(); defer { lock.unlock() }; return Date().timeIntervalSince(last) }
-    var summary: String { lock.lock(); defer { lock.unlock() }; return "\(done) jobs done, \(rejected) rejected" }
+    var summary: String {
+        lock.lock()
+        defer { lock.unlock() }
+        let repeats = again == 0 ? "" : " (\(again) done again after a redelivery)"
+        return "\(done.count) jobs done, \(rejected) rejected\(repeats)"
+    }
 }
 
 /// Prints one line at a time, whole, from any worker.
@@ -78,7 +87,7 @@ do {
                     try perform(name, delivery: delivery)
                     try worker.acknowledge(job, .accept)
                     say("worker \(number) did \(name) (delivery \(delivery))")
-                    progress.record(done: true)
+                    progress.record(done: name)
                 } catch is JobFailed where delivery >= maxTries {
                     try worker.acknowledge(job, .reject)
                     say("worker \(number) rejected \(name) after \(delivery) deliveries")
