@@ -10,12 +10,17 @@ import Synchronization
 /// }
 /// ```
 ///
+/// Offsets: the service stores a message's offset when the closure returns for it, so what is
+/// committed (by auto commit, in a rebalance, at shutdown) never covers a message the closure
+/// has not finished: at-least-once. It sets `enable.auto.offset.store=false` to do so; set that
+/// yourself and the closure stores offsets (``KafkaConsumer/storeOffset(_:)``) instead.
+///
 /// On graceful shutdown the service lets the message in hand finish (a message the closure has
-/// not started is left for the next owner), stores its offset, commits, and leaves the group
-/// (`close`). An error thrown by the closure, or a fatal or security error of the consumer,
-/// ends ``run()`` with that error after the same close, so the `ServiceGroup` stops the other
-/// services. Cancelling ``run()`` cancels the closure's task and closes the consumer.
-/// At-least-once: a message whose processing was cut short by cancellation comes again.
+/// not started is left for the next owner), commits, and leaves the group (`close`). An error
+/// thrown by the closure, or a fatal or security error of the consumer, ends ``run()`` with that
+/// error after the same close, so the `ServiceGroup` stops the other services. Cancelling
+/// ``run()`` cancels the closure's task and closes the consumer. A message whose processing was
+/// cut short comes again.
 public final class KafkaConsumerService: Service, Sendable {
     /// The consumer; the service subscribes it to ``topics`` when it starts.
     public let consumer: KafkaConsumer
@@ -23,6 +28,8 @@ public final class KafkaConsumerService: Service, Sendable {
     /// How long closing (final commit, leaving the group) may take.
     public let closeTimeout: Duration
     private let process: @Sendable (KafkaMessage) async throws -> Void
+    /// Whether the service stores offsets (the closure does when the configuration says so).
+    private let storesOffsets: Bool
 
     private struct State {
         var processing = false
@@ -30,11 +37,25 @@ public final class KafkaConsumerService: Service, Sendable {
     }
     private let state = Mutex(State())
 
-    /// - Throws: `KafkaError` when the configuration is wrong (naming the property).
+    /// - Throws: `KafkaError` when the configuration is wrong (naming the property), including
+    ///   `enable.auto.offset.store=true`, which would commit messages the closure has not finished.
     public init(
         configuration: KafkaConfiguration, topics: [String], options: KafkaConsumer.Options = .init(),
         closeTimeout: Duration = .seconds(30), process: @escaping @Sendable (KafkaMessage) async throws -> Void
     ) throws(KafkaError) {
+        var configuration = configuration
+        switch configuration.enableAutoOffsetStore {
+        case true?:
+            throw KafkaError(
+                code: .invalidArgument, message: "enable.auto.offset.store=true stores a message's offset when the consumer hands it out, so a commit could cover a message KafkaConsumerService has not finished processing",
+                property: "enable.auto.offset.store", origin: configuration.entry("enable.auto.offset.store")?.origin, fix: "remove enable.auto.offset.store (the service stores each offset when the closure returns), or set it to false and store offsets in the closure with consumer.storeOffset(_:)")
+        case false?:
+            storesOffsets = false
+        case nil:
+            storesOffsets = true
+            configuration.set("enable.auto.offset.store", "false",
+                              origin: .sdk(reason: "KafkaConsumerService stores each offset when the closure returns"))
+        }
         consumer = try KafkaConsumer(configuration: configuration, options: options)
         self.topics = topics
         self.closeTimeout = closeTimeout
@@ -79,11 +100,16 @@ public final class KafkaConsumerService: Service, Sendable {
             guard started else { return }
             defer { state.withLock { $0.processing = false } }
             try await process(message)
-            if state.withLock({ $0.stopping }) {
-                // The loop will not ask for another message, which is what stores this one's offset.
-                try consumer.storeOffset(message)
-                return
-            }
+            if storesOffsets { try store(message) }
+            if state.withLock({ $0.stopping }) { return }
+        }
+    }
+
+    private func store(_ message: KafkaMessage) throws(KafkaError) {
+        do {
+            try consumer.storeOffset(message)
+        } catch where error.code == .state || error.code == .unknownPartition {
+            // Revoked or lost while the closure ran: the partition's next owner reads it again.
         }
     }
 

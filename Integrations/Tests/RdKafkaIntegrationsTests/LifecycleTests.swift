@@ -83,6 +83,54 @@ struct LifecycleTests {
         #expect(all.count == acknowledged.count, "duplicates: \(all.count - Set(all).count)")
     }
 
+    @Test("a commit made while the closure is processing a message stops before that message; shutdown commits it once finished")
+    func commitsOnlyFinishedMessages() async throws {
+        let cluster = try MockCluster(brokers: 1)
+        let topic = KafkaTestSupport.uniqueTopicName("lifecycle-commit")
+        try cluster.createTopic(topic, partitions: 1)
+        let producer = try KafkaProducer(configuration: KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers]),
+                                         options: .init(logHandler: KafkaLog.none))
+        for i in 0..<3 { _ = try await producer.send(KafkaProducerMessage(topic: topic, value: "m\(i)")) }
+        _ = await producer.shutdown()
+        let group = KafkaTestSupport.uniqueGroupID("commit")
+        let inHand = Mutex<Int64?>(nil)
+        let released = Mutex(false)
+        let consumer = try KafkaConsumerService(configuration: config(cluster, group: group), topics: [topic],
+                                                options: .init(logHandler: KafkaLog.none)) { message in
+            guard message.offset == 1 else { return }
+            inHand.withLock { $0 = message.offset }
+            while !released.withLock({ $0 }) { try? await Task.sleep(for: .milliseconds(5)) }
+        }
+        let logger = Logger(label: "lifecycle-test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let serviceGroup = ServiceGroup(services: [consumer], gracefulShutdownSignals: [], logger: logger)
+        let running = Task { try await serviceGroup.run() }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while inHand.withLock({ $0 }) == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        try #require(inHand.withLock { $0 } == 1)
+
+        let reader = try KafkaConsumer(configuration: config(cluster, group: group), options: .init(logHandler: KafkaLog.none))
+        let tp = TopicPartition(topic, 0)
+        try await consumer.consumer.commit()
+        #expect(try await reader.committed(for: [tp])[tp] == 1, "offset 1 is still being processed")
+
+        await serviceGroup.triggerGracefulShutdown()
+        released.withLock { $0 = true }
+        try await running.value
+        #expect(try await reader.committed(for: [tp])[tp] == 2, "offset 1 finished; offset 2 was never started")
+        try await reader.close()
+    }
+
+    @Test("enable.auto.offset.store=true is refused, naming the property: it would commit messages the closure has not finished")
+    func refusesAutoOffsetStore() throws {
+        var configuration = KafkaConfiguration(bootstrapServers: ["127.0.0.1:9"])
+        configuration.groupID = "g"
+        configuration.enableAutoOffsetStore = true
+        let error = #expect(throws: KafkaError.self) {
+            _ = try KafkaConsumerService(configuration: configuration, topics: ["t"]) { _ in }
+        }
+        #expect(error?.property == "enable.auto.offset.store" && error?.fix?.contains("storeOffset") == true)
+    }
+
     @Test("an error thrown while processing ends run() with it, after closing the consumer")
     func processingErrorEndsRun() async throws {
         struct Refused: Error {}
