@@ -67,8 +67,7 @@ extension ProducerCore {
         if inlineServeWanted.load(ordering: .relaxed) { inlineServeWanted.store(false, ordering: .relaxed) }
         serving { _ = rd_kafka_poll(handle.pointer, timeoutMs) }
         lastInlineServe.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
-        serveLock.unlock()
-        room.signal()
+        releaseServeLock()
         return true
     }
 
@@ -88,16 +87,21 @@ extension ProducerCore {
     }
 
     /// ``serving(_:)`` under `serveLock`, for the delivery thread and for calls that serve
-    /// callbacks on an app's thread (flush, commit and abort of a transaction). Senders waiting
-    /// for room wake after the lock is free: a blocking sender that found it held tries to
-    /// serve again then (woken before, it found the lock still held and waited for the next
-    /// report, which the delivery thread then served: it never served while the queue was full).
+    /// callbacks on an app's thread (flush, commit and abort of a transaction).
     func servingExclusively<T>(_ body: () -> T) -> T {
         serveLock.lock()
         let result = serving(body)
+        releaseServeLock()
+        return result
+    }
+
+    /// Senders waiting for room wake after the lock is free: a blocking sender that found it
+    /// held tries to serve again then (woken before, it found the lock still held and waited
+    /// for the next report, which the delivery thread then served: it never served while the
+    /// queue was full).
+    private func releaseServeLock() {
         serveLock.unlock()
         room.signal()
-        return result
     }
 
     func topicName(_ rkt: OpaquePointer?) -> String {

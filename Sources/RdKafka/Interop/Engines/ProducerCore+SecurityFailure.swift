@@ -10,9 +10,8 @@ import Dispatch
 /// message is delivered, new credentials are handed over, or it goes unreported for 30 s plus
 /// `reconnect.backoff.max.ms`.
 struct SecurityFailure: Sendable {
-    /// ``ClientContext/handovers`` at the last report.
-    var credentials: UInt64 = 0
-    var everReported = false
+    /// ``ClientContext/handovers`` at the last report; `nil` before the first.
+    var credentials: UInt64?
     /// When it was last reported (uptime nanoseconds); 0 when no failure is current.
     var reportedAt: UInt64 = 0
     /// Whether it purges. A failure first reported after new credentials were handed over for
@@ -45,10 +44,9 @@ extension ProducerCore {
     /// a late report about credentials already replaced.
     func securityFailureReported(fatal: Bool) {
         let now = DispatchTime.now().uptimeNanoseconds
-        let purge = handle.context.handovers.withLock { count in
+        let purge = handle.context.handovers.withCount { count in
             securityFailure.withLock { failure in
-                failure.confirmed = fatal || !failure.everReported || failure.credentials == count
-                failure.everReported = true
+                failure.confirmed = fatal || failure.credentials.map { $0 == count } ?? true
                 failure.credentials = count
                 failure.reportedAt = now
                 if failure.confirmed { failure.purgedAt = now }
@@ -64,7 +62,7 @@ extension ProducerCore {
     /// last purge, every `purgeInterval`, or ends the failure.
     func purgeWhileFailing() {
         let now = DispatchTime.now().uptimeNanoseconds
-        handle.context.handovers.withLock { count in
+        handle.context.handovers.withCount { count in
             let purge = securityFailure.withLock { failure in
                 guard failure.reportedAt != 0 else { return false }
                 if count != failure.credentials || now &- failure.reportedAt >= failureTimes.window {

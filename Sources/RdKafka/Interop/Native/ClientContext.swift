@@ -41,11 +41,10 @@ final class ClientContext: @unchecked Sendable {
         let secrets = Locked(configuration.properties.filter { $0.isSecret && $0.value.count >= 3 }.map(\.value))
         self.secrets = secrets
         self.mechanism = configuration.securityProtocol?.usesSASL == true ? (configuration.saslMechanism ?? .gssapi) : nil
-        let handovers = Locked<UInt64>(0)
+        let handovers = Handovers()
         self.handovers = handovers
         self.tokens = configuration.oauthBearerTokenProvider.map { provider in
-            OAuthBearerRefresh(provider: provider, remember: { Self.add($0, to: secrets) },
-                               handingOver: { Self.count(handovers, $0) })
+            OAuthBearerRefresh(provider: provider, remember: { Self.add($0, to: secrets) }, handovers: handovers)
         }
     }
 
@@ -57,20 +56,8 @@ final class ClientContext: @unchecked Sendable {
         secrets.withLock { if !$0.contains(secret) { $0.append(secret) } }
     }
 
-    /// Counts the credentials handed to librdkafka since creation (rotated SASL passwords,
-    /// OAUTHBEARER tokens). Handing over holds this lock (``handingOver(_:)``), so a check
-    /// made under it sees every handover that has returned and none that has not begun.
-    let handovers: Locked<UInt64>
-
-    /// Runs `body`, which hands new credentials to librdkafka, under `handovers`, counting it.
-    func handingOver<T>(_ body: () -> T) -> T { Self.count(handovers, body) }
-
-    private static func count<T>(_ handovers: Locked<UInt64>, _ body: () -> T) -> T {
-        handovers.withLock { count in
-            count &+= 1
-            return body()
-        }
-    }
+    /// The credentials handed to librdkafka since creation.
+    let handovers: Handovers
 
     /// The reason behind the latest refused broker certificate (set by the verification
     /// callback on a broker thread, read when the resulting SSL error is reported).

@@ -60,7 +60,7 @@ final class NativeHandle: @unchecked Sendable {
                 fix: "for OAUTHBEARER return new tokens from the token provider; otherwise create the client with the new settings")
         }
         context.remember(secret: password)
-        guard let error = context.handingOver({ rd_kafka_sasl_set_credentials(pointer, username, password) }) else { return }
+        guard let error = context.handovers.handingOver({ rd_kafka_sasl_set_credentials(pointer, username, password) }) else { return }
         defer { rd_kafka_error_destroy(error) }
         throw KafkaError(code: .invalidArgument, message: context.scrub("librdkafka refused the credentials: \(String(cString: rd_kafka_error_string(error)))"),
             fix: "give a non-empty username and password")

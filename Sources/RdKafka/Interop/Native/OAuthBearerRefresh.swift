@@ -36,16 +36,14 @@ final class OAuthBearerRefresh: @unchecked Sendable {
     let current = Locked<TokenInfo?>(nil)
     private let remember: @Sendable (String) -> Void
 
-    /// Hands a token to librdkafka: ``ClientContext/handingOver(_:)``.
-    private let handingOver: @Sendable (() -> rd_kafka_resp_err_t) -> rd_kafka_resp_err_t
+    /// The client's count of credentials handed over, which each token raises.
+    private let handovers: Handovers
 
-    /// `remember` receives each token value, which the client then scrubs from its logs;
-    /// `handingOver` runs each call that gives librdkafka a token.
-    init(provider: OAuthBearerTokenProvider, remember: @escaping @Sendable (String) -> Void,
-         handingOver: @escaping @Sendable (() -> rd_kafka_resp_err_t) -> rd_kafka_resp_err_t) {
+    /// `remember` receives each token value, which the client then scrubs from its logs.
+    init(provider: OAuthBearerTokenProvider, remember: @escaping @Sendable (String) -> Void, handovers: Handovers) {
         self.provider = provider
         self.remember = remember
-        self.handingOver = handingOver
+        self.handovers = handovers
     }
 
     /// Routes librdkafka's refresh requests to `context.tokens` on a queue of their own.
@@ -129,7 +127,7 @@ final class OAuthBearerRefresh: @unchecked Sendable {
             // returns, and that error's diagnosis reads `current`.
             let previous = current.withLock { old in defer { old = info }; return old }
             var errstr = [CChar](repeating: 0, count: 512)
-            let code = handingOver { Syscalls.withCStrings(extensions) { pointers in
+            let code = handovers.handingOver { Syscalls.withCStrings(extensions) { pointers in
                 pointers.withUnsafeMutableBufferPointer { buffer in
                     switch target {
                     case .client(let rk):
