@@ -190,11 +190,23 @@ package struct JSONLine {
     }
 }
 
+/// `value` in fixed point with `digits` decimals. Not through `vsnprintf`: its `CVarArg`
+/// argument list makes the runtime search protocol conformances, start-up work C's printf
+/// does not do, counted in every Swift row.
 package func format(_ value: Double, _ digits: Int) -> String {
-    guard value.isFinite else { return "0" }
-    var buffer = [CChar](repeating: 0, count: 64)
-    let length = withVaList([value]) { vsnprintf(&buffer, 64, "%.\(digits)f", $0) }
-    return String(decoding: buffer.prefix(Int(max(0, min(63, length)))).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    let digits = max(0, min(digits, 9))
+    var scale: Int64 = 1
+    for _ in 0..<digits { scale *= 10 }
+    let scaled = (abs(value) * Double(scale)).rounded()
+    guard value.isFinite, scaled < 9e18 else { return value.isFinite ? "\(value)" : "0" }
+    let units = Int64(scaled)
+    var text = value < 0 && units != 0 ? "-" : ""
+    text += String(units / scale)
+    if digits > 0 {
+        let fraction = String(units % scale)
+        text += "." + String(repeating: "0", count: digits - fraction.count) + fraction
+    }
+    return text
 }
 
 /// Counters shared with callbacks on the SDK's threads.

@@ -40,11 +40,13 @@ enum Interop {
     }
 
     /// Codes that a later attempt can overcome (timeouts, leader moves, transient broker state).
-    static func isRetriableCode(_ code: Int32) -> Bool { retriableCodes.contains(code) }
-
-    private static let retriableCodes: Set<Int32> = [
-        -195, -192, -187, -185, -184, -180, -166, -153, 5, 6, 7, 8, 13, 14, 15, 16, 19, 20, 27, 74, 75,
-    ]
+    /// A switch: no set to build (and hash) at start-up.
+    static func isRetriableCode(_ code: Int32) -> Bool {
+        switch code {
+        case -195, -192, -187, -185, -184, -180, -166, -153, 5, 6, 7, 8, 13, 14, 15, 16, 19, 20, 27, 74, 75: return true
+        default: return false
+        }
+    }
 
     static var versionString: String { String(cString: rd_kafka_version_str()) }
     static var versionNumber: Int { Int(rd_kafka_version()) }
