@@ -117,6 +117,26 @@ struct ConsumerTests {
         try await second.close()
     }
 
+    @Test("offsets the app stores itself carry across a rebalance: the member given the partition back resumes after them, though nothing was committed",
+          arguments: TestEnvironment.all)
+    func appStoredOffsetsSurviveRebalance(broker: TestBroker) async throws {
+        let topic = uniqueTopic("stored-resume")
+        try await fill(broker, topic: topic, count: 10)
+        var config = groupConfig(broker, group: uniqueTopic("stored-resume-group"))
+        config.enableAutoCommit = false
+        config.enableAutoOffsetStore = false
+        let consumer = try KafkaConsumer(configuration: config)
+        try consumer.subscribe(topics: [topic])
+        let first = try await KafkaTestSupport.collect(4, from: consumer)
+        #expect(first.map(\.offset) == [0, 1, 2, 3])
+        try consumer.storeOffset(first[3])
+        try consumer.unsubscribe()
+        try consumer.subscribe(topics: [topic])
+        let next = try await KafkaTestSupport.collect(1, from: consumer)
+        #expect(next.first?.offset == 4, "restarted at \(String(describing: next.first?.offset)) rather than after the stored offset")
+        try await consumer.close()
+    }
+
     @Test("close in the middle of a batch commits what the loop took, not the messages left in the batch", arguments: TestEnvironment.all)
     func closeMidBatchCommitsTaken(broker: TestBroker) async throws {
         let topic = uniqueTopic("midbatch")

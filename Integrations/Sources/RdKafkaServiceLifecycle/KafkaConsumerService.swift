@@ -12,8 +12,9 @@ import Synchronization
 ///
 /// Offsets: the service stores a message's offset when the closure returns for it, so what is
 /// committed (by auto commit, in a rebalance, at shutdown) never covers a message the closure
-/// has not finished: at-least-once. It sets `enable.auto.offset.store=false` to do so; set that
-/// yourself and the closure stores offsets (``KafkaConsumer/storeOffset(_:)``) instead.
+/// has not finished: at-least-once (a `consumer.commit()` inside the closure covers the messages
+/// before the one in hand). It sets `enable.auto.offset.store=false` to do so; set that yourself
+/// and the closure stores offsets (``KafkaConsumer/storeOffset(_:)``) instead.
 ///
 /// On graceful shutdown the service lets the message in hand finish (a message the closure has
 /// not started is left for the next owner), commits, and leaves the group (`close`). An error
@@ -93,7 +94,8 @@ public final class KafkaConsumerService: Service, Sendable {
     private func consume() async throws {
         for try await message in consumer.messages {
             let started = state.withLock { state -> Bool in
-                if state.stopping { return false }
+                // Cancelled, the iterator still hands out the batch in hand: start none of it.
+                if state.stopping || Task.isCancelled { return false }
                 state.processing = true
                 return true
             }

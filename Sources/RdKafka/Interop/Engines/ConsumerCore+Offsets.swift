@@ -104,10 +104,13 @@ extension ConsumerCore {
         }
     }
 
+    /// Stores offsets the app chose; they are what it processed, kept across rebalances as
+    /// ``storeTaken(all:)`` keeps what it took (the latest store wins: the app may go back).
     func store(_ offsets: [(TopicPartition, Int64)]) throws(KafkaError) {
         let list = NativePartitionList(offsets)
         try check(rd_kafka_offsets_store(rk, list.pointer), "store offsets")
         try checkPartitions(list, "store offset for")
+        processed.withLock { $0.merge(offsets) { $1 } }
     }
 
     func committed(_ partitions: [TopicPartition], timeoutMs: Int32) throws(KafkaError) -> [TopicPartition: Int64] {

@@ -46,7 +46,7 @@ extension ConsumerCore {
                 let code = rd_kafka_assign(rk, partitions)
                 if code != RD_KAFKA_RESP_ERR_NO_ERROR { report(Interop.error(code)) }
             }
-            if sdkStoresOffsets, !resumed.isEmpty {
+            if !resumed.isEmpty {
                 // Stored again so the next commit covers work done before the rebalance.
                 let list = NativePartitionList(resumed)
                 _ = rd_kafka_offsets_store(rk, list.pointer)
