@@ -1,5 +1,4 @@
 import CRdKafka
-import Synchronization
 #if canImport(FoundationEssentials)
 import FoundationEssentials
 #else
