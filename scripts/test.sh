@@ -48,15 +48,16 @@ summary() {  # log, label
 }
 logs="$ROOT/.build/test-logs"
 mkdir -p "$logs"
-rm -f "$logs"/*.log  # a recap must not list an earlier run's failures
-timeout --signal=INT --kill-after=30 "${SWIFT_TEST_TIMEOUT:-3600}" swift test "$@" 2>&1 | tee "$logs/system.log"
+rm -f "$logs"/*.log "$logs"/*.stacks  # a recap must not list an earlier run's failures
+"$ROOT/scripts/deadline.sh" "${SWIFT_TEST_TIMEOUT:-3600}" "$logs/system.stacks" swift test "$@" 2>&1 | tee "$logs/system.log"
 rc=${PIPESTATUS[0]}
+system_rc=$rc
 echo "make test: swift test exited $rc"
 summary "$logs/system.log" "librdkafka $(pkg-config --modversion rdkafka 2>/dev/null || echo system)"
 if [ "${LIBRDKAFKA_NEWER:-1}" != 0 ]; then
     if newer=$("$ROOT/scripts/librdkafka-newer.sh"); then
         LD_LIBRARY_PATH="$newer${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" \
-            timeout --signal=INT --kill-after=30 "${SWIFT_TEST_TIMEOUT:-3600}" swift test --skip-build "$@" 2>&1 | tee "$logs/newer.log"
+            "$ROOT/scripts/deadline.sh" "${SWIFT_TEST_TIMEOUT:-3600}" "$logs/newer.stacks" swift test --skip-build "$@" 2>&1 | tee "$logs/newer.log"
         newer_rc=${PIPESTATUS[0]}
         echo "make test: swift test on librdkafka 2.16 exited $newer_rc"
         summary "$logs/newer.log" "librdkafka 2.16"
@@ -72,25 +73,25 @@ fi
 # the same brokers. SKIP_PORTAL=1 skips both.
 if [ "${SKIP_PORTAL:-0}" != 1 ]; then
     (cd "$ROOT/Integrations" && swift build --build-tests && \
-        timeout --signal=INT --kill-after=30 900 swift test --no-parallel) 2>&1 | tee "$logs/integrations.log"
+        "$ROOT/scripts/deadline.sh" 600 "$logs/integrations.stacks" swift test --skip-build --no-parallel) 2>&1 | tee "$logs/integrations.log"
     integrations=${PIPESTATUS[0]}
     echo "make test: Integrations swift test exited $integrations"
     [ $rc -eq 0 ] && rc=$integrations
 fi
 if [ "${SKIP_PORTAL:-0}" != 1 ]; then
     (cd "$ROOT/Examples/ProductPortal" && swift build --build-tests && \
-        timeout --signal=INT --kill-after=30 900 swift test --no-parallel) 2>&1 | tee "$logs/portal.log"
+        "$ROOT/scripts/deadline.sh" 600 "$logs/portal.stacks" swift test --skip-build --no-parallel) 2>&1 | tee "$logs/portal.log"
     portal=${PIPESTATUS[0]}
     echo "make test: Examples/ProductPortal swift test exited $portal"
     [ $rc -eq 0 ] && rc=$portal
 fi
 # The failures again, last: a CI log shows only its tail.
 if [ $rc -ne 0 ]; then
-    echo "make test: failed (exit $rc); what failed, per log in $logs:"
+    echo "make test: failed (exit $rc; 124 is a timeout); what failed, per log in $logs:"
+    echo "  exits: system ${system_rc:-?}, librdkafka 2.16 ${newer_rc:-?}, Integrations ${integrations:-?}, ProductPortal ${portal:-?}"
     for log in system newer integrations portal; do
         [ -f "$logs/$log.log" ] || continue
-        grep -aE '✘|error:|fatal error|Fatal error|timed out|exited with signal|Test run with .* failed' "$logs/$log.log" \
-            | grep -av 'passed after' | head -n 12 | sed "s/^/  $log: /"
+        "$ROOT/scripts/test-recap.sh" "$logs/$log.log" "$log"
     done
 fi
 exit $rc

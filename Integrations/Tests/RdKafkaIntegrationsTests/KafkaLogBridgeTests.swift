@@ -4,7 +4,7 @@ import RdKafka
 import RdKafkaTesting
 import Testing
 
-@Suite("librdkafka logs in swift-log")
+@Suite("librdkafka logs in swift-log", .timeLimit(.minutes(1)))
 struct KafkaLogBridgeTests {
     @Test("each librdkafka severity maps to a swift-log level", arguments: [
         (KafkaLogMessage.Level.emergency, Logger.Level.critical), (.alert, .critical), (.critical, .critical),

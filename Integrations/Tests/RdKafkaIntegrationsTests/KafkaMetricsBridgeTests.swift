@@ -9,7 +9,7 @@ import Testing
 
 /// Real statistics from real clients on an in-process mock cluster, recorded into a
 /// `TestMetrics` factory given to the bridge (no global `MetricsSystem.bootstrap`).
-@Suite("swift-metrics bridge")
+@Suite("swift-metrics bridge", .timeLimit(.minutes(2)))
 struct KafkaMetricsBridgeTests {
     @Test("a producer's totals and brokers become gauges")
     func producerStatistics() async throws {

@@ -3,7 +3,7 @@ import RdKafkaSchemaRegistry
 import RdKafkaSchemaRegistryHTTPClient
 import Testing
 
-@Suite("Schema Registry over HTTPS with a private CA (AsyncHTTPClient transport)")
+@Suite("Schema Registry over HTTPS with a private CA (AsyncHTTPClient transport)", .timeLimit(.minutes(2)))
 struct SchemaRegistryTransportTests {
     /// The test registry's HTTPS address, its basic-auth credentials and the test CA's folder,
     /// as `make test` exports them.

@@ -6,7 +6,7 @@ import Testing
 import Tracing
 
 /// A trace across a real (mock) broker: the consumer's span is the producer span's child.
-@Suite("Distributed tracing")
+@Suite("Distributed tracing", .timeLimit(.minutes(2)))
 struct TracingTests {
     @Test("the process span's parent is the send span, through the message headers, with messaging attributes")
     func sendAndProcess() async throws {
