@@ -158,6 +158,17 @@ enum NativeThread {
         }
     }
 
+    /// Runs `body` here, unless here is a Swift task's thread: then on a new thread (see
+    /// ``detach(_:_:)``). For work that waits on librdkafka's threads, such as destroying a
+    /// client from a `deinit`, which runs wherever the last reference goes.
+    static func outsideTasks(_ what: String, _ body: @escaping @Sendable () -> Void) {
+        if withUnsafeCurrentTask(body: { $0 != nil }) {
+            detach(what, body)
+        } else {
+            body()
+        }
+    }
+
     /// Runs `body` on a new thread. Throws `criticalSystemResource` when the system refuses
     /// one (`pthread_create` failed: out of threads or memory).
     static func start(_ what: String, _ body: @escaping @Sendable () -> Void) throws(KafkaError) {
