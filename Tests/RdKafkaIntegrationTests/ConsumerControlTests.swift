@@ -70,10 +70,7 @@ struct ConsumerControlTests {
 
     @Test("start positions from the app's store are where a group of two reads from, exactly once, through a join and a leave")
     func startPositionsFromStore() async throws {
-        let cluster = try MockCluster(brokers: 1)
-        let topic = KafkaTestSupport.uniqueTopicName("external-offsets")
-        try cluster.createTopic(topic, partitions: 2)
-        try await produce(topic, partitions: 2, each: 150, to: cluster)
+        let (cluster, topic) = try await filledCluster("external-offsets", partitions: 2, each: 150)
         let p0 = TopicPartition(topic, 0), p1 = TopicPartition(topic, 1)
         // The group has committed nothing; the store says where processing stopped.
         let store = OffsetStore([p0: 5, p1: 7])
@@ -128,13 +125,19 @@ struct ConsumerControlTests {
 
     /// A consumer in a group without auto commit, assigned every partition of a topic of
     /// ten messages per partition; the mock cluster is returned to keep it alive.
-    func groupConsumer(
-        _ name: String, partitions: Int32, configure: (inout KafkaConfiguration) -> Void = { _ in }
-    ) async throws -> (MockCluster, KafkaConsumer, [TopicPartition]) {
+    /// A mock cluster with a topic of `partitions` partitions, `each` messages in each.
+    func filledCluster(_ name: String, partitions: Int32, each: Int) async throws -> (MockCluster, String) {
         let cluster = try MockCluster(brokers: 1)
         let topic = KafkaTestSupport.uniqueTopicName(name)
         try cluster.createTopic(topic, partitions: partitions)
-        try await produce(topic, partitions: partitions, each: 10, to: cluster)
+        try await produce(topic, partitions: partitions, each: each, to: cluster)
+        return (cluster, topic)
+    }
+
+    func groupConsumer(
+        _ name: String, partitions: Int32, configure: (inout KafkaConfiguration) -> Void = { _ in }
+    ) async throws -> (MockCluster, KafkaConsumer, [TopicPartition]) {
+        let (cluster, topic) = try await filledCluster(name, partitions: partitions, each: 10)
         var config = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
         config.groupID = KafkaTestSupport.uniqueGroupID(name)
         config.enableAutoCommit = false
@@ -174,6 +177,96 @@ struct ConsumerControlTests {
         #expect(try await consumer.committed(for: [p0]) == [p0: 6])
         #expect(throws: KafkaError.self) { try consumer.storeOffsets([TopicPartition(topic, 5): 1]) }
         #expect(throws: KafkaError.self) { try consumer.storeOffsets([p0: -2]) }
+        try await consumer.close()
+    }
+
+    @Test("seek back in the middle of a batch: the rest of the batch is dropped, a rebalance that gives the partition back resumes at the sought offset, and the commit covers no more",
+          arguments: TestEnvironment.all)
+    func seekBackMidBatch(broker: TestBroker) async throws {
+        let topic = uniqueTopic("seek-back")
+        try await fill(broker, topic: topic, count: 10)
+        var config = groupConfig(broker, group: uniqueTopic("seek-back-group"))
+        config.enableAutoCommit = false
+        let consumer = try KafkaConsumer(configuration: config, options: .init(logHandler: KafkaLog.none))
+        let tp = TopicPartition(topic, 0)
+        try consumer.subscribe(topics: [topic])
+        var messages = consumer.messages.makeAsyncIterator()
+        var taken: [Int64] = []
+        for _ in 0..<5 { try await messages.next().map { taken.append($0.offset) } }
+        #expect(taken == [0, 1, 2, 3, 4])
+        try await consumer.seek([tp: .offset(2)])
+        // The group takes the partition away and gives it back before the loop goes on: this
+        // member resumes where it sought to, not after the highest offset it took.
+        try consumer.unsubscribe()
+        try consumer.subscribe(topics: [topic])
+        let next = try await messages.next()
+        #expect(next?.offset == 2, "went on at \(String(describing: next?.offset))")
+        try await consumer.commit()
+        #expect(try await consumer.committed(for: [tp])[tp] == 3)
+        try await consumer.close()
+    }
+
+    @Test("a loop that stops early leaves the rest of its batch to the next poll or loop: nothing is skipped, and the commit covers all")
+    func stoppedLoopLeavesTheRest() async throws {
+        let (cluster, consumer, partitions) = try await groupConsumer("leftover", partitions: 1)
+        defer { withExtendedLifetime(cluster) {} }
+        var taken: [Int64] = []
+        for try await message in consumer.messages {
+            taken.append(message.offset)
+            if taken.count == 3 { break }
+        }
+        taken += try await consumer.poll(maxMessages: 2, timeout: .seconds(5)).map(\.offset)
+        for try await message in consumer.messages {
+            taken.append(message.offset)
+            if taken.count == 10 { break }
+        }
+        #expect(taken == Array(0..<10))
+        try await consumer.commit()
+        #expect(try await consumer.committed(for: partitions) == [partitions[0]: 10])
+        try await consumer.close()
+    }
+
+    @Test("close right after unsubscribe and subscribe (a subscribe librdkafka postpones behind the revoke) leaves the group without aborting the process",
+          arguments: TestEnvironment.all)
+    func closeAfterResubscribe(broker: TestBroker) async throws {
+        let topic = uniqueTopic("resubscribe")
+        try await fill(broker, topic: topic, count: 3)
+        do {
+            let consumer = try KafkaConsumer(configuration: groupConfig(broker, group: uniqueTopic("resubscribe-group")),
+                                             options: .init(logHandler: KafkaLog.none))
+            try consumer.subscribe(topics: [topic])
+            _ = try await KafkaTestSupport.collect(1, from: consumer)
+            try consumer.unsubscribe()
+            try consumer.subscribe(topics: [topic])
+            try await consumer.close()
+        }
+        // librdkafka 2.0 aborted in the destroy that follows (rd_kafka_cgrp_destroy_final).
+        try await Task.sleep(for: .seconds(1))
+    }
+
+    @Test("after a seek, poll hands out what other partitions left in the batch: none is skipped")
+    func pollAfterSeekKeepsOtherPartitions() async throws {
+        let (cluster, consumer, partitions) = try await groupConsumer("seek-leftover", partitions: 2)
+        defer { withExtendedLifetime(cluster) {} }
+        try await Task.sleep(for: .seconds(1))  // both partitions' messages reach the first batch
+        var first: KafkaMessage?
+        for try await message in consumer.messages {
+            first = message
+            break
+        }
+        let message = try #require(first)
+        let sought = TopicPartition(message.topic, message.partition)
+        try await consumer.seek([sought: .offset(message.offset + 1)])
+        var seen: [TopicPartition: [Int64]] = [sought: [message.offset]]
+        let deadline = ContinuousClock.now + .seconds(10)
+        while seen.values.map(\.count).reduce(0, +) < 20, ContinuousClock.now < deadline {
+            for m in try await consumer.poll(maxMessages: 1, timeout: .milliseconds(200)) {
+                seen[TopicPartition(m.topic, m.partition), default: []].append(m.offset)
+            }
+        }
+        #expect(seen == Dictionary(uniqueKeysWithValues: partitions.map { ($0, Array(0..<10)) }))
+        try await consumer.commit()
+        #expect(try await consumer.committed(for: partitions) == Dictionary(uniqueKeysWithValues: partitions.map { ($0, 10) }))
         try await consumer.close()
     }
 }

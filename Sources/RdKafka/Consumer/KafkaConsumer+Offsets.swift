@@ -92,6 +92,12 @@ extension KafkaConsumer {
     }
 
     /// Moves the read position of assigned partitions (`rd_kafka_seek_partitions`).
+    ///
+    /// The next message of such a partition from ``messages`` is the sought one: what was left
+    /// of it in the batch in hand is dropped (messages `poll` returned are the app's). When the
+    /// SDK stores offsets (the default), the next commit covers up to the sought offset, as
+    /// Java's commit after a seek does; a rebalance that gives the partition back to this
+    /// consumer resumes there.
     public func seek(_ positions: [TopicPartition: KafkaOffset], timeout: Duration = .seconds(10)) async throws(KafkaError) {
         try ensureOpen()
         let core = self.core

@@ -168,7 +168,8 @@ public final class KafkaConsumer: Sendable {
     /// password, untrusted certificate); other errors and partition EOF go to
     /// ``Options/eventHandler``. Ends when the consumer is closed, or, once the iterating task
     /// is cancelled, when the batch in hand has been handed out (no wait: a batch is already
-    /// in memory, and checking per message would cost every message).
+    /// in memory, and checking per message would cost every message). A loop that stops early
+    /// (`break`) leaves the rest of its batch to the next loop or ``poll(maxMessages:timeout:)``.
     public var messages: Messages { Messages(consumer: self) }
 
     /// Up to `maxMessages` messages, waiting at most `timeout` for the first one.
@@ -178,6 +179,9 @@ public final class KafkaConsumer: Sendable {
     /// - Returns: The messages (empty when none arrived in time).
     public func poll(maxMessages: Int = 1_000, timeout: Duration = .seconds(1)) async throws(KafkaError) -> [KafkaMessage] {
         try ensureOpen()
+        if let (batch, left) = core.takeLeftover(max: maxMessages), !left.isEmpty {  // a loop stopped early
+            return left.map { KafkaMessage(batch: batch, index: $0) }
+        }
         switch await core.fetch(max: maxMessages, deadline: ContinuousClock.Instant.after(timeout)) {
         case .batch(let batch):
             core.handOver(batch)
@@ -252,7 +256,7 @@ extension KafkaConsumer {
             public mutating func next(isolation actor: isolated (any Actor)?) async throws(KafkaError) -> KafkaMessage? {
                 // The common case, inlined into the caller's loop: the next message of the batch.
                 // After close, messages left in the batch belong to whoever owns the partition next.
-                if let batch, index < batch.count, !core.isClosed.load(ordering: .relaxed) {
+                if let batch, index < batch.count, !core.isClosed.load(ordering: .relaxed), !batch.hasCuts.load(ordering: .relaxed) {
                     let message = KafkaMessage(batch: batch, index: index)
                     index += 1
                     batch.taken.store(index, ordering: .releasing)
@@ -266,12 +270,22 @@ extension KafkaConsumer {
                 while true {
                     if core.isClosed.load(ordering: .relaxed) { return nil }
                     if let batch, index < batch.count {
+                        if batch.isCut(index) {  // its partition was sought elsewhere
+                            index += 1
+                            batch.taken.store(index, ordering: .releasing)
+                            continue
+                        }
                         let message = KafkaMessage(batch: batch, index: index)
                         index += 1
                         batch.taken.store(index, ordering: .releasing)
                         return message
                     }
                     if Task.isCancelled { return nil }
+                    if batch == nil, let (left, taken) = core.leftover() {  // a loop before this one stopped early
+                        batch = left
+                        index = taken
+                        continue
+                    }
                     switch await core.fetch(max: core.maxBatch, deadline: nil) {
                     case .batch(let next):
                         core.handOver(next)

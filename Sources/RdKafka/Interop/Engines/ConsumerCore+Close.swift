@@ -17,16 +17,26 @@ extension ConsumerCore {
     /// and the poll thread) must not land out of order and move an offset back.
     func storeTaken(all: Bool) {
         guard sdkStoresOffsets else { return }
-        current.withLock { state in
-            guard let batch = state.batch else { return }
-            let taken = all ? batch.count : batch.taken.load(ordering: .acquiring)
-            guard taken > state.stored else { return }
-            state.stored = taken
-            let offsets = batch.nextOffsets(upTo: taken)
-            processed.withLock { $0.merge(offsets) { Swift.max($0, $1) } }
-            let list = NativePartitionList(offsets.map { ($0.key, $0.value) })
-            _ = rd_kafka_offsets_store(handle.pointer, list.pointer)  // revoked partitions fail harmlessly
-        }
+        current.withLock { storeTaken(all: all, &$0) }
+    }
+
+    /// ``storeTaken(all:)`` under the lock of ``current``.
+    func storeTaken(all: Bool, _ state: inout (batch: MessageBatch?, stored: Int)) {
+        guard let batch = state.batch else { return }
+        storeTaken(upTo: all ? batch.count : batch.taken.load(ordering: .acquiring), &state)
+    }
+
+    /// Stores the offsets of the first `taken` messages of the batch in hand, under the lock of
+    /// ``current`` (callers that also cut the batch read `taken` once, for both).
+    func storeTaken(upTo taken: Int, _ state: inout (batch: MessageBatch?, stored: Int)) {
+        guard sdkStoresOffsets, let batch = state.batch else { return }
+        guard taken > state.stored else { return }
+        let offsets = batch.nextOffsets(from: state.stored, upTo: taken)
+        state.stored = taken
+        guard !offsets.isEmpty else { return }
+        processed.withLock { $0.merge(offsets) { Swift.max($0, $1) } }
+        let list = NativePartitionList(offsets.map { ($0.key, $0.value) })
+        _ = rd_kafka_offsets_store(handle.pointer, list.pointer)  // revoked partitions fail harmlessly
     }
 
     // MARK: Close
@@ -46,6 +56,11 @@ extension ConsumerCore {
         fetchWaker?.stop()
         storeTaken(all: false)
         step("leaving the group (rd_kafka_consumer_close: the final commit and the revoke hook)")
+        // A subscribe that librdkafka postponed (a revoke was still to be served) would take
+        // effect inside the close, and librdkafka 2.0 then aborts the process when it destroys
+        // the client (rd_kafka_cgrp_destroy_final: assert !rkcg_subscription). An unsubscribe
+        // first replaces it; the close's own unsubscribe finds nothing left to undo.
+        _ = rd_kafka_unsubscribe(handle.pointer)
         let code = rd_kafka_consumer_close(handle.pointer)
         closeFinished.store(true, ordering: .sequentiallyConsistent)
         eventHandler = nil

@@ -41,6 +41,7 @@ extension ConsumerCore {
     func assign(_ partitions: [(TopicPartition, Int64)]) throws(KafkaError) {
         let list = NativePartitionList(partitions)
         try check(rd_kafka_assign(rk, partitions.isEmpty ? nil : list.pointer), "assign \(partitions.map(\.0))")
+        cutBatchInHand(nil, storing: true)  // a new assignment starts where it says
     }
 
     func incrementalAssign(_ partitions: [(TopicPartition, Int64)]) throws(KafkaError) {
@@ -55,6 +56,7 @@ extension ConsumerCore {
         if let error = rd_kafka_incremental_unassign(rk, list.pointer) {
             throw Self.describe(Interop.consume(error), "incrementally unassign \(partitions)")
         }
+        cutBatchInHand(partitions, storing: true)
     }
 
     private static func describe(_ error: KafkaError, _ action: String) -> KafkaError {
@@ -133,9 +135,53 @@ extension ConsumerCore {
     }
 
     func seek(_ partitions: [(TopicPartition, Int64)], timeoutMs: Int32) throws(KafkaError) {
+        let before = current.withLock { $0.batch }
         let list = NativePartitionList(partitions)
         if let error = rd_kafka_seek_partitions(rk, list.pointer, timeoutMs) { throw Interop.consume(error) }
         try checkPartitions(list, "seek")
+        continueFrom(partitions, batchBefore: before)
+    }
+
+    /// Stores what the app took of the batch in hand, and drops the rest of `partitions` (`nil`:
+    /// of all) from it: those messages are no longer this consumer's to hand out.
+    func cutBatchInHand(_ partitions: [TopicPartition]?, storing: Bool) {
+        current.withLock { state in
+            guard let batch = state.batch else { return }
+            let taken = batch.taken.load(ordering: .acquiring)  // once: the loop may take more meanwhile
+            if storing { storeTaken(upTo: taken, &state) }
+            batch.cut(partitions, from: taken)
+        }
+    }
+
+    /// After a seek the app goes on from the sought offsets: the messages of those partitions
+    /// left in the batch in hand are dropped, a partition given back after a rebalance resumes
+    /// there, and, where the SDK stores offsets, the next commit covers no more (Java's commit
+    /// after a seek commits the new position too). A batch fetched while the seek ran starts
+    /// at the new position already: what the app took of it stands.
+    private func continueFrom(_ positions: [(TopicPartition, Int64)], batchBefore: MessageBatch?) {
+        current.withLock { state in
+            var movedOn: Set<TopicPartition> = []
+            if let batch = state.batch {
+                let taken = batch.taken.load(ordering: .acquiring)  // once: the loop may take more meanwhile
+                storeTaken(upTo: taken, &state)
+                if batch === batchBefore {
+                    batch.cut(positions.map(\.0), from: taken)
+                } else {
+                    movedOn = Set(batch.nextOffsets(from: 0, upTo: taken).keys)
+                }
+            }
+            let sought = positions.filter { !movedOn.contains($0.0) }
+            processed.withLock { processed in
+                for (tp, offset) in sought {
+                    if offset >= 0 { processed[tp] = offset } else { processed.removeValue(forKey: tp) }
+                }
+            }
+            let concrete = sought.filter { $0.1 >= 0 }
+            if sdkStoresOffsets, !concrete.isEmpty {
+                let list = NativePartitionList(concrete)
+                _ = rd_kafka_offsets_store(rk, list.pointer)  // as storeTaken's
+            }
+        }
     }
 
     func pause(_ partitions: [TopicPartition]) throws(KafkaError) {

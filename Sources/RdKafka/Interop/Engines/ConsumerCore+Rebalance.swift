@@ -56,7 +56,8 @@ extension ConsumerCore {
             // What the loop took, not the whole batch: close() revokes on its own thread while
             // the loop may be in the middle of a batch, and the rest belongs to the next owner.
             // (On the poll thread the loop has asked for more, so it took the whole batch.)
-            if !lost { storeTaken(all: false) }
+            // Messages of these partitions left in the batch are no longer this member's to hand out.
+            cutBatchInHand(list, storing: !lost)
             runHook(lost ? .lost(list) : .revoked(list))
             if cooperative {
                 if let error = rd_kafka_incremental_unassign(rk, partitions) { report(Interop.consume(error)) }

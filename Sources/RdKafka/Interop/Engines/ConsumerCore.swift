@@ -195,6 +195,32 @@ final class ConsumerCore: @unchecked Sendable {
         current.withLock { $0 = (batch, 0) }
     }
 
+    /// The batch in hand and how far the app took it, when a loop stopped before its end:
+    /// librdkafka has handed those messages over already, so the next loop starts with them.
+    func leftover() -> (batch: MessageBatch, taken: Int)? {
+        current.withLock { state in
+            guard let batch = state.batch else { return nil }
+            let taken = batch.taken.load(ordering: .acquiring)
+            return taken < batch.count ? (batch, taken) : nil
+        }
+    }
+
+    /// Up to `max` messages left in the batch in hand (see ``leftover()``), taken now, for `poll`.
+    func takeLeftover(max: Int) -> (batch: MessageBatch, indices: [Int])? {
+        current.withLock { state in
+            guard let batch = state.batch else { return nil }
+            let taken = batch.taken.load(ordering: .acquiring)
+            guard taken < batch.count else { return nil }
+            var next = taken, picked: [Int] = []
+            while next < batch.count, picked.count < Swift.max(1, max) {
+                if !batch.isCut(next) { picked.append(next) }
+                next += 1
+            }
+            batch.taken.store(next, ordering: .releasing)
+            return (batch, picked)
+        }
+    }
+
     private func pollLoop() {
         swift_rdkafka_name_thread("rdk:sdk-consume")
         pollThread.withLock { $0 = .current }

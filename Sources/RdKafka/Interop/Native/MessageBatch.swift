@@ -23,6 +23,11 @@ final class MessageBatch: @unchecked Sendable {
     private let runs: [Run]
     /// How many messages the app has taken from this batch (for storing offsets).
     @usableFromInline let taken = Atomic<Int>(0)
+    /// Partitions the app sought elsewhere (`KafkaConsumer.seek`) while taking this batch, and
+    /// the index from which their messages are dropped: neither handed out nor stored.
+    private let cuts = Locked<[TopicPartition: Int]>([:])
+    /// Whether ``cuts`` has any: the iterator checks this flag, not the lock, per message.
+    @usableFromInline let hasCuts = Atomic<Bool>(false)
     /// librdkafka parses a message's headers on the first `rd_kafka_message_headers` call and
     /// caches them inside the message: a write that messages shared between tasks must not race.
     private let headersLock = Condition()
@@ -142,21 +147,51 @@ final class MessageBatch: @unchecked Sendable {
         return topics[rkt] ?? ""
     }
 
-    /// Next offset to consume per partition, for the first `upTo` messages: whole runs from
-    /// the table, only the run `upTo` falls into message by message.
-    func nextOffsets(upTo: Int) -> [TopicPartition: Int64] {
+    /// Drops the messages of `partitions` (`nil`: of every partition) from index `from` on;
+    /// the earliest cut stays. Only partitions with a message there get a cut.
+    func cut(_ partitions: [TopicPartition]?, from index: Int) {
+        let named = partitions.map(Set.init)
+        var remaining: [TopicPartition] = []
+        for run in runs where run.end > index {
+            let tp = TopicPartition(run.rkt.flatMap { topics[$0] } ?? "", run.partition)
+            if named?.contains(tp) ?? true { remaining.append(tp) }
+        }
+        guard !remaining.isEmpty else { return }
+        cuts.withLock { cuts in
+            for tp in remaining where cuts[tp] == nil { cuts[tp] = index }
+        }
+        hasCuts.store(true, ordering: .releasing)
+    }
+
+    /// Whether message `index` was dropped by a ``cut(_:from:)``.
+    @usableFromInline
+    func isCut(_ index: Int) -> Bool {
+        guard hasCuts.load(ordering: .acquiring) else { return false }
+        let tp = TopicPartition(topic(index), partition(index))
+        return cuts.withLock { $0[tp].map { index >= $0 } ?? false }
+    }
+
+    /// Next offset to consume per partition after the messages `from..<upTo` (less what a cut
+    /// dropped), for the partitions that have any there: whole runs from the table, only a run
+    /// a bound falls into message by message.
+    func nextOffsets(from: Int, upTo: Int) -> [TopicPartition: Int64] {
+        let cuts = hasCuts.load(ordering: .acquiring) ? self.cuts.withLock { $0 } : [:]
         var result: [TopicPartition: Int64] = [:]
         var start = 0
         for run in runs {
             guard start < upTo else { break }
-            var next = run.next
-            if run.end > upTo {
-                next = -1
-                for i in start..<upTo { next = max(next, (messages[i]?.pointee.offset ?? -1) + 1) }
-            }
+            defer { start = run.end }
+            guard run.end > from else { continue }
             let tp = TopicPartition(run.rkt.flatMap { topics[$0] } ?? "", run.partition)
+            let limit = cuts[tp].map { Swift.min(upTo, $0) } ?? upTo
+            let first = Swift.max(start, from)
+            guard first < limit else { continue }
+            var next = run.next
+            if run.end > limit {
+                next = -1
+                for i in first..<limit { next = max(next, (messages[i]?.pointee.offset ?? -1) + 1) }
+            }
             result[tp] = max(result[tp] ?? -1, next)
-            start = run.end
         }
         return result
     }
