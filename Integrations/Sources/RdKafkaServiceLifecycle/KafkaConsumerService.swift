@@ -35,6 +35,8 @@ public final class KafkaConsumerService: Service, Sendable {
     private struct State {
         var processing = false
         var stopping = false
+        /// The stop, waiting for the message in hand to finish.
+        var stopWaiting: CheckedContinuation<Void, Never>?
     }
     private let state = Mutex(State())
 
@@ -100,7 +102,14 @@ public final class KafkaConsumerService: Service, Sendable {
                 return true
             }
             guard started else { return }
-            defer { state.withLock { $0.processing = false } }
+            defer {
+                let waiting = state.withLock { state in
+                    state.processing = false
+                    defer { state.stopWaiting = nil }
+                    return state.stopWaiting
+                }
+                waiting?.resume()
+            }
             try await process(message)
             if storesOffsets { try store(message) }
             if state.withLock({ $0.stopping }) { return }
@@ -115,15 +124,16 @@ public final class KafkaConsumerService: Service, Sendable {
         }
     }
 
-    /// Marks the stop and waits for the message in hand, if any, to finish.
+    /// Marks the stop and waits for the message in hand, if any, to finish (not cut short by
+    /// cancellation: a cancelled ``run()`` cancels the closure's task too).
     private func stopBetweenMessages() async {
-        var busy = state.withLock { state -> Bool in
-            state.stopping = true
-            return state.processing
-        }
-        while busy {
-            try? await Task.sleep(for: .milliseconds(5))
-            busy = state.withLock { $0.processing }
+        await withCheckedContinuation { continuation in
+            let busy = state.withLock { state in
+                state.stopping = true
+                if state.processing { state.stopWaiting = continuation }
+                return state.processing
+            }
+            if !busy { continuation.resume() }
         }
     }
 }
