@@ -43,7 +43,7 @@ swift build || { echo "make test: swift build failed"; exit 1; }
 summary() {  # log, label
     local total skipped
     total=$(grep -Eo 'Test run with [0-9]+ tests' "$1" | grep -Eo '[0-9]+' | tail -1)
-    skipped=$(grep -c ' skipped' "$1" || true)
+    skipped=$(grep -ac '^➜ .* skipped' "$1" || true)
     echo "make test: $2: ${total:-?} tests, ${skipped} skipped"
 }
 logs="$ROOT/.build/test-logs"
