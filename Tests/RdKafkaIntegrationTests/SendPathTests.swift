@@ -10,12 +10,14 @@ struct SendPathTests {
           arguments: [TestEnvironment.mock].compactMap { $0 })
     func blockingCallbackSendsServeInline(broker: TestBroker) async throws {
         // A small queue that fills long before its batch leaves (linger.ms): the sender meets it
-        // full, where it serves while it waits, however fast this machine is. The linger is
-        // longer than the sender's 100 ms poll while the queue is full: it must poll again, not
-        // leave the reports to the delivery thread. Fast senders also serve every 1,024 sends.
+        // full, where it serves while it waits, however slow this machine is (under
+        // ThreadSanitizer a send took 1.5 ms, and with a 150 ms linger the queue never filled).
+        // The linger is longer than the sender's 100 ms poll while the queue is full: it must
+        // poll again, not leave the reports to the delivery thread. Fast senders also serve
+        // every 1,024 sends.
         var config = broker.configuration()
         config.queueBufferingMaxMessages = 100
-        config.linger = .milliseconds(150)
+        config.linger = .seconds(1)
         let producer = try KafkaProducer(configuration: config)
         let topic = uniqueTopic("inline")
         // Sends until a callback has run on the sender.
