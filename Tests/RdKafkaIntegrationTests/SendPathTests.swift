@@ -10,20 +10,24 @@ struct SendPathTests {
           arguments: [TestEnvironment.mock].compactMap { $0 })
     func blockingCallbackSendsServeInline(broker: TestBroker) async throws {
         // A small queue that fills long before its batch leaves (linger.ms): the sender meets it
-        // full, where it serves while it waits, however slow this machine is (under
-        // ThreadSanitizer a send took 1.5 ms, and with a 150 ms linger the queue never filled).
-        // The linger is longer than the sender's 100 ms poll while the queue is full: it must
-        // poll again, not leave the reports to the delivery thread. Fast senders also serve
-        // every 1,024 sends.
+        // full, where it serves while it waits, however fast this machine is. The linger is
+        // longer than the sender's 100 ms poll while the queue is full: it must poll again, not
+        // leave the reports to the delivery thread. Fast senders also serve every 1,024 sends.
         var config = broker.configuration()
         config.queueBufferingMaxMessages = 100
-        config.linger = .seconds(1)
+        config.linger = .milliseconds(150)
         let producer = try KafkaProducer(configuration: config)
         let topic = uniqueTopic("inline")
         // Sends until a callback has run on the sender.
         let limit = 10_000
         let sent = Atomic<Int>(0)
-        let senderName = "blocking-sender"
+        // The sender by identity, not by name: under ThreadSanitizer, Foundation's
+        // `Thread.current.name = ...` now and then leaves the name the thread inherited.
+        // The thread lives to the end of the test, so that no other thread's object can take
+        // its object's address.
+        let sender = Locked<ObjectIdentifier?>(nil)
+        let senderMayEnd = DispatchSemaphore(value: 0)
+        defer { senderMayEnd.signal() }
         let inside = Atomic<Int>(0)
         let overlaps = Atomic<Int>(0)
         let seen = Locked<(calls: [Int], onSender: Int)>((Array(repeating: 0, count: limit), 0))
@@ -31,8 +35,11 @@ struct SendPathTests {
         let done = DispatchGroup()
         done.enter()
         Thread.detachNewThread {
-            defer { done.leave() }
-            Thread.current.name = senderName
+            defer {
+                done.leave()
+                senderMayEnd.wait()
+            }
+            sender.withLock { $0 = ObjectIdentifier(Thread.current) }
             for i in 0..<limit {
                 if i % 100 == 0, i > 0, seen.withLock({ $0.onSender }) > 0 { break }
                 sent.store(i + 1, ordering: .relaxed)
@@ -42,7 +49,7 @@ struct SendPathTests {
                         // A slow callback (2 us), so that two threads serving at once would overlap in it.
                         let until = ContinuousClock.now + .microseconds(2)
                         while ContinuousClock.now < until {}
-                        let onSender = Thread.current.name == senderName
+                        let onSender = sender.withLock { $0 } == ObjectIdentifier(Thread.current)
                         seen.withLock {
                             $0.calls[i] += report.error == nil ? 1 : 1_000
                             if onSender { $0.onSender += 1 }
