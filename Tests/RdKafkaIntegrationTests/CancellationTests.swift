@@ -239,4 +239,27 @@ struct CancellationTests {
         #expect(ContinuousClock.now - start < .seconds(7))
         #expect(left.isEmpty)
     }
+
+    @Test("clients released inside a task are destroyed on another thread: rd_kafka_destroy joins librdkafka's threads, and can hang there")
+    func destroyedOffTheTask() async throws {
+        // librdkafka logs "Terminating instance" (debug=generic) on the thread that destroys the client.
+        let destroyedOnTask = Mutex<[Bool]>([])
+        let options = KafkaProducer.Options(logHandler: { line in
+            guard line.facility == "DESTROY", line.message.contains("Terminating instance") else { return }
+            destroyedOnTask.withLock { $0.append(withUnsafeCurrentTask { $0 != nil }) }
+        })
+        do {
+            let cluster = try MockCluster(brokers: 1)
+            var config = KafkaConfiguration(bootstrapServers: [cluster.bootstrapServers])
+            config.debugContexts = ["generic"]
+            let producer = try KafkaProducer(configuration: config, options: options)
+            _ = try await producer.send(KafkaProducerMessage(topic: uniqueTopic("destroy"), value: "x"))
+            _ = await producer.shutdown()  // the producer is released below, in this task
+            let admin = try KafkaAdmin(configuration: config, logHandler: options.logHandler)
+            _ = try await admin.metadata()
+        }
+        let deadline = ContinuousClock.now + .seconds(20)
+        while destroyedOnTask.withLock({ $0.count }) < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(destroyedOnTask.withLock { $0 } == [false, false])
+    }
 }

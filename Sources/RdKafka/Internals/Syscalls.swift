@@ -158,6 +158,51 @@ enum NativeThread {
         }
     }
 
+    /// Runs `body` here, unless here is a Swift task's thread: then on a new thread (see
+    /// ``detach(_:_:)``) that the process waits for at `exit` (up to 10 s): a program that
+    /// returns from `main` right after dropping a client must not run the C library's exit
+    /// handlers (OpenSSL's cleanup) under librdkafka's destroy. For work that waits on
+    /// librdkafka's threads, such as destroying a client from a `deinit`, which runs wherever
+    /// the last reference goes.
+    static func outsideTasks(_ what: String, _ body: @escaping @Sendable () -> Void) {
+        guard withUnsafeCurrentTask(body: { $0 != nil }) else { return body() }
+        ExitWait.shared.started()
+        detach(what) {
+            body()
+            ExitWait.shared.finished()
+        }
+    }
+
+    /// Counts ``outsideTasks(_:_:)`` work under way; an `atexit` handler waits for it.
+    private final class ExitWait: @unchecked Sendable {
+        static let shared: ExitWait = {
+            atexit { ExitWait.shared.waitAtExit() }
+            return ExitWait()
+        }()
+        private let condition = Condition()
+        private var running = 0  // under condition's lock
+
+        func started() {
+            condition.lock()
+            running += 1
+            condition.unlock()
+        }
+
+        func finished() {
+            condition.lock()
+            running -= 1
+            condition.broadcast()
+            condition.unlock()
+        }
+
+        func waitAtExit() {
+            let deadline = DispatchTime.now() + .seconds(10)
+            condition.lock()
+            while running > 0, DispatchTime.now() < deadline { condition.wait(milliseconds: 100) }
+            condition.unlock()
+        }
+    }
+
     /// Runs `body` on a new thread. Throws `criticalSystemResource` when the system refuses
     /// one (`pthread_create` failed: out of threads or memory).
     static func start(_ what: String, _ body: @escaping @Sendable () -> Void) throws(KafkaError) {

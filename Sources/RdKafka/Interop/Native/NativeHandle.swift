@@ -68,7 +68,18 @@ final class NativeHandle: @unchecked Sendable {
 
     deinit {
         context.tokens?.detach()
-        rd_kafka_destroy(pointer)
-        contextReference.release()
+        // rd_kafka_destroy joins librdkafka's threads, and librdkafka 2.0-2.5 can hang there
+        // (a broker thread that never lets go): never on a task's thread, nor holding up its task.
+        let owned = Owned(pointer: pointer, contextReference: contextReference)
+        NativeThread.outsideTasks("client destroy") {
+            rd_kafka_destroy(owned.pointer)
+            owned.contextReference.release()
+        }
+    }
+
+    /// What `deinit` hands to the thread that destroys the client.
+    private struct Owned: @unchecked Sendable {
+        let pointer: OpaquePointer
+        let contextReference: Unmanaged<ClientContext>
     }
 }

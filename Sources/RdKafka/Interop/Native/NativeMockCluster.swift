@@ -34,8 +34,17 @@ package final class NativeMockCluster: @unchecked Sendable {
     }
 
     deinit {
-        rd_kafka_mock_cluster_destroy(cluster)
-        rd_kafka_destroy(host)
+        // Joins the cluster's and the host's threads: as a client's destroy, never on a task's thread.
+        let owned = Owned(host: host, cluster: cluster)
+        NativeThread.outsideTasks("mock cluster destroy") {
+            rd_kafka_mock_cluster_destroy(owned.cluster)
+            rd_kafka_destroy(owned.host)
+        }
+    }
+
+    private struct Owned: @unchecked Sendable {
+        let host: OpaquePointer
+        let cluster: OpaquePointer
     }
 
     /// `rd_kafka_mock_topic_create`.

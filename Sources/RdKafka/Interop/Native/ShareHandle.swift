@@ -32,7 +32,7 @@ final class ShareHandle: @unchecked Sendable {
         self.contextReference = setup.reference
         if let tokens = context.tokens {
             do throws(KafkaError) { try tokens.attach(.shareConsumer(rkshare)) } catch {
-                destroy()
+                if Self.destroy(rkshare, context) { pointer = nil }
                 throw error
             }
         }
@@ -51,21 +51,30 @@ final class ShareHandle: @unchecked Sendable {
         return KafkaError.configuration(entry.name, reason, origin: entry.origin, fix: fix)
     }
 
-    /// Destroys the share consumer (`rd_kafka_share_destroy`), once; later calls do nothing.
-    func destroy() {
-        guard let pointer else { return }
+    /// Destroys the share consumer (`rd_kafka_share_destroy`); false when librdkafka refused.
+    private static func destroy(_ pointer: OpaquePointer, _ context: ClientContext) -> Bool {
         context.tokens?.detach()
         if let error = NewerAPI.shareDestroy?(pointer) {
             // Another thread inside the handle: the SDK never lets that happen. Leak rather than crash.
             context.log(.error, "SHARE", "rd_kafka_share_destroy refused: \(Interop.consume(error))")
-            return
+            return false
         }
-        self.pointer = nil
+        return true
     }
 
     deinit {
-        destroy()
-        // A handle librdkafka would not destroy may still call back into the context.
-        if pointer == nil { contextReference.release() }
+        // As NativeHandle's: the destroy joins librdkafka's threads, never on a task's thread.
+        let owned = Owned(pointer: pointer, context: context, contextReference: contextReference)
+        NativeThread.outsideTasks("share consumer destroy") {
+            // A handle librdkafka would not destroy may still call back into the context.
+            if owned.pointer.map({ Self.destroy($0, owned.context) }) ?? true { owned.contextReference.release() }
+        }
+    }
+
+    /// What `deinit` hands to the thread that destroys the share consumer.
+    private struct Owned: @unchecked Sendable {
+        let pointer: OpaquePointer?
+        let context: ClientContext
+        let contextReference: Unmanaged<ClientContext>
     }
 }
