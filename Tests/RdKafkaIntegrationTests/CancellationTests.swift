@@ -262,4 +262,21 @@ struct CancellationTests {
         while destroyedOnTask.withLock({ $0.count }) < 2, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(destroyedOnTask.withLock { $0 } == [false, false])
     }
+
+    @Test("a producer dropped inside a task flushes on an SDK thread that exit waits for")
+    func droppedProducerFlushIsWaitedForAtExit() async throws {
+        // Earlier tests' destroys drain first, so that the count below is this producer's.
+        let drained = ContinuousClock.now + .seconds(30)
+        while NativeThread.detachedUnderWay > 0, ContinuousClock.now < drained { try await Task.sleep(for: .milliseconds(20)) }
+        do {
+            // Nothing listens there: the message stays queued, and the flush waits its timeout.
+            let config = KafkaConfiguration(bootstrapServers: ["127.0.0.1:1"])
+            let producer = try KafkaProducer(configuration: config, options: .init(deinitFlushTimeout: .seconds(2), logHandler: { _ in }))
+            try await producer.produce(KafkaProducerMessage(topic: uniqueTopic("exit-wait"), value: "x"))
+        }
+        #expect(NativeThread.detachedUnderWay > 0, "a program returning from main now would exit under the flush")
+        let deadline = ContinuousClock.now + .seconds(20)
+        while NativeThread.detachedUnderWay > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(NativeThread.detachedUnderWay == 0, "the flush did not end by its timeout")
+    }
 }

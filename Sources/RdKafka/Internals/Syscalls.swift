@@ -133,7 +133,7 @@ final class Condition: @unchecked Sendable {
 /// thread) with `pthread_create`, detached: each loop signals its owner when it ends.
 ///
 /// Not Foundation's `Thread`, so that the SDK needs only FoundationEssentials.
-enum NativeThread {
+package enum NativeThread {
     private final class Body {
         let run: () -> Void
         init(_ run: @escaping () -> Void) { self.run = run }
@@ -148,32 +148,35 @@ enum NativeThread {
     }
 
     /// Runs `body` on a new thread, or, when the system refuses one, on a Dispatch worker:
-    /// for work that must not wait on the caller's thread and cannot fail (closing a dropped
-    /// client).
+    /// for work that must not wait on the caller's thread and cannot fail (closing or
+    /// destroying a dropped client). The process waits for it at `exit` (up to 10 s): a
+    /// program that returns from `main` right after dropping a client must not run the C
+    /// library's exit handlers (OpenSSL's cleanup) under librdkafka's close or destroy.
     static func detach(_ what: String, _ body: @escaping @Sendable () -> Void) {
-        do {
-            try start(what, body)
-        } catch {
-            DispatchQueue.global().async(execute: body)
-        }
-    }
-
-    /// Runs `body` here, unless here is a Swift task's thread: then on a new thread (see
-    /// ``detach(_:_:)``) that the process waits for at `exit` (up to 10 s): a program that
-    /// returns from `main` right after dropping a client must not run the C library's exit
-    /// handlers (OpenSSL's cleanup) under librdkafka's destroy. For work that waits on
-    /// librdkafka's threads, such as destroying a client from a `deinit`, which runs wherever
-    /// the last reference goes.
-    static func outsideTasks(_ what: String, _ body: @escaping @Sendable () -> Void) {
-        guard withUnsafeCurrentTask(body: { $0 != nil }) else { return body() }
         ExitWait.shared.started()
-        detach(what) {
+        let counted: @Sendable () -> Void = {
             body()
             ExitWait.shared.finished()
         }
+        do {
+            try start(what, counted)
+        } catch {
+            DispatchQueue.global().async(execute: counted)
+        }
     }
 
-    /// Counts ``outsideTasks(_:_:)`` work under way; an `atexit` handler waits for it.
+    /// Runs `body` here, unless here is a Swift task's thread: then as ``detach(_:_:)`` does.
+    /// For work that waits on librdkafka's threads, such as destroying a client from a
+    /// `deinit`, which runs wherever the last reference goes.
+    static func outsideTasks(_ what: String, _ body: @escaping @Sendable () -> Void) {
+        guard withUnsafeCurrentTask(body: { $0 != nil }) else { return body() }
+        detach(what, body)
+    }
+
+    /// ``detach(_:_:)`` work under way, which `exit` waits for (package access: for tests).
+    package static var detachedUnderWay: Int { ExitWait.shared.count }
+
+    /// Counts ``detach(_:_:)`` work under way; an `atexit` handler waits for it.
     private final class ExitWait: @unchecked Sendable {
         static let shared: ExitWait = {
             atexit { ExitWait.shared.waitAtExit() }
@@ -181,6 +184,12 @@ enum NativeThread {
         }()
         private let condition = Condition()
         private var running = 0  // under condition's lock
+
+        var count: Int {
+            condition.lock()
+            defer { condition.unlock() }
+            return running
+        }
 
         func started() {
             condition.lock()

@@ -30,11 +30,9 @@ final class NativeHandle: @unchecked Sendable {
         self.contextReference = setup.reference
         context.clientName = String(cString: rd_kafka_name(rk))
         if let tokens = context.tokens {
-            do throws(KafkaError) { try tokens.attach(.client(rk)) } catch {
-                rd_kafka_destroy(rk)
-                setup.reference.release()
-                throw error
-            }
+            // On failure deinit destroys the client and releases the context (every property
+            // is set, so it runs): doing it here too freed both twice.
+            try tokens.attach(.client(rk))
         }
         setup.logWarnings()
     }
